@@ -1,0 +1,109 @@
+"""Every exception the library raises; each carries structured detail and reads well as text."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input file, located as a person sees it in a spreadsheet.
+
+    ``row`` is the spreadsheet row number (header row included, 1-based); ``None`` for a
+    problem of the whole file. ``column`` is the header as written in the file.
+    """
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    sheet: str | None = None
+
+    def location(self) -> str:
+        where = self.file if self.sheet is None else f"{self.file}[{self.sheet}]"
+        return f"{where}:{'' if self.row is None else self.row}:{self.column or ''}"
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.message}"
+
+    def as_record(self) -> dict:
+        """The quarantine-table form: file, sheet, row, column, value, reason."""
+        d = asdict(self)
+        d["reason"] = d.pop("message")
+        return d
+
+
+class KepatuhanError(Exception):
+    """Base of every error the library raises on purpose; ``detail`` holds structured data."""
+
+    def __init__(self, message: str, **detail):
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputFileError(KepatuhanError):
+    """A file that cannot be read as a table at all; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems), problems=self.problems)
+
+
+class UnknownEntityError(KepatuhanError):
+    """A name that matches no known entity; ``suggestions`` are the nearest known names."""
+
+    def __init__(self, name: str, suggestions: list[str] | None = None, expected: str = ""):
+        self.name = name
+        self.suggestions = list(suggestions or [])
+        msg = f"unknown entity {name!r}"
+        if expected:
+            msg += f" ({expected})"
+        if self.suggestions:
+            msg += f"; did you mean {self.suggestions[0]}?"
+        super().__init__(msg, name=name, suggestions=self.suggestions)
+
+
+class AmbiguousEntityError(KepatuhanError):
+    """A name that matches several entities; kind or province is needed to choose."""
+
+    def __init__(self, name: str, candidates: list[str]):
+        self.name = name
+        self.candidates = list(candidates)
+        super().__init__(
+            f"ambiguous entity {name!r}: could be {', '.join(self.candidates)}; "
+            "give the kind (Kabupaten/Kota) or the province",
+            name=name,
+            candidates=self.candidates,
+        )
+
+
+class MethodologyError(KepatuhanError):
+    """No methodology is declared for a year and entity type, or a declaration is invalid."""
+
+
+class ParameterError(KepatuhanError):
+    """A report parameter with an unknown name, a wrong type or a value not allowed."""
+
+    def __init__(self, message: str, name: str, value=None, allowed=None):
+        self.name = name
+        self.value = value
+        self.allowed = allowed
+        super().__init__(message, name=name, value=value, allowed=allowed)
+
+
+class ReportBuildError(KepatuhanError):
+    """A report failed to build; ``section`` is the heading of the failing part, if known."""
+
+    def __init__(self, message: str, report: str, section: str | None = None):
+        self.report = report
+        self.section = section
+        super().__init__(message, report=report, section=section)
+
+
+class UsageError(KepatuhanError):
+    """A command-line invocation that cannot be carried out as given (exit code 2)."""

@@ -1,0 +1,1 @@
+"""Report suite: parameters, notebook execution, HTML rendering, index."""
