@@ -18,7 +18,9 @@ UNIT_TYPES_CSV = REFERENCE_DIR / "unit_types.csv"
 AGENCIES_CSV = REFERENCE_DIR / "agencies.csv"
 COLUMN_MAPPINGS_DIR = PACKAGE_DATA_DIR / "column_mappings"
 METHODOLOGY_DIR = PACKAGE_DATA_DIR / "methodology"
+SYNTHETIC_DECLARATIONS_DIR = PACKAGE_DATA_DIR / "synthetic"  # the example-export generator's inputs
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TILE_GRID_CSV = PACKAGE_DATA_DIR / "tile_grid.csv"  # the 38 provinces on the national map
 
 # Data: raw is immutable input, processed is derived.
 DATA_DIR = ROOT / "data"
@@ -26,6 +28,8 @@ RAW_DIR = DATA_DIR / "raw"
 PUBLISHED_RAW_CSV = RAW_DIR / "published" / "published_results.csv"
 EXPORTS_RAW_DIR = RAW_DIR / "exports"  # analysts drop their own exports here
 SYNTHETIC_DIR = DATA_DIR / "synthetic"  # generated national example set (not committed)
+RAW_SUBSET_BUILD_DIR = ROOT / "build" / "raw-subset"  # generated subset, copied by hand into data/raw/exports/
+BENCH_DIR = ROOT / ".bench"  # benchmark archives (not committed)
 PROCESSED_DIR = DATA_DIR / "processed"
 UNITS_PARQUET = PROCESSED_DIR / "units.parquet"
 ANSWERS_PARQUET = PROCESSED_DIR / "answers.parquet"

@@ -107,3 +107,15 @@ class ReportBuildError(KepatuhanError):
 
 class UsageError(KepatuhanError):
     """A command-line invocation that cannot be carried out as given (exit code 2)."""
+
+
+class CalibrationError(KepatuhanError):
+    """The synthetic generator cannot honour a published figure or a declared count; ``problems`` lists each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("synthetic calibration failed:\n" + "\n".join(self.problems), problems=self.problems)
+
+
+class ReportDataError(KepatuhanError):
+    """Processed data a report reads is missing, or holds nothing about the report's subject."""

@@ -1,0 +1,95 @@
+"""Build speed: `kepatuhan build` against papermill CLI + nbconvert CLI, one report after another.
+
+Builds the province reports of one year (every province with data; the fixture notebook when the
+real one or the processed scores are not there yet) cold both ways, then rebuilds with nothing
+changed. Prints seconds per report and, as its last line, `speedup: X.XX` (naive / kepatuhan, cold).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kepatuhan_lib import config
+from kepatuhan_lib.reports import build as b
+from kepatuhan_lib.reports.catalog import REPORTS, Job, Parameter, Report
+
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "notebooks" / "laporan.ipynb"
+BIN = Path(sys.executable).parent
+
+
+def real_jobs(year: int | None) -> tuple[dict, list[Job]] | None:
+    """The real province reports of one year (the latest with data unless given), if buildable."""
+    if not (REPORTS["provinsi"].notebook.exists() and config.SCORES_PARQUET.exists()):
+        return None
+    jobs = b.select_jobs(reports=["provinsi"])
+    year = year or max(j.params["year"] for j in jobs)
+    return REPORTS, [j for j in jobs if j.params["year"] == year]
+
+
+def fixture_jobs(work: Path, count: int) -> tuple[dict, list[Job]]:
+    """The fixture notebook once per province code, reading a small CSV."""
+    data = work / "skor.csv"
+    data.write_text("entity,score\n" + "".join(f"Kabupaten {i},{50 + i * 1.5}\n" for i in range(25)))
+    report = Report(
+        "uji", "Laporan uji", FIXTURE,
+        (Parameter("year", int, 2024), Parameter("province", str, "17"), Parameter("data_path", str, ""),
+         Parameter("synthetic", bool, False)),
+        (data,), lambda job: Path(str(job.params["year"]), f"uji-{job.params['province']}.html"),
+        select=lambda scores: [],
+    )
+    codes = [str(c) for c in (11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36)][:count]
+    return {"uji": report}, [
+        Job("uji", {"year": 2024, "province": c, "data_path": str(data), "synthetic": False}, c, c) for c in codes
+    ]
+
+
+def naive(catalog: dict, jobs: list[Job], out: Path) -> float:
+    """papermill CLI then `jupyter nbconvert --to html` CLI, per report, one after another."""
+    started = time.perf_counter()
+    for i, job in enumerate(jobs):
+        notebook = catalog[job.report].notebook
+        executed = out / f"{i}.ipynb"
+        params = [a for k, v in job.params.items() for a in ("-p" if not isinstance(v, str) else "-r", k, str(v))]
+        subprocess.run([BIN / "papermill", "--no-progress-bar", "-k", b.KERNEL_NAME, "--cwd", notebook.parent,
+                        notebook, executed, *params], check=True, capture_output=True)
+        subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", executed], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--year", type=int, help="default: the latest year with scores")
+    parser.add_argument("--limit", type=int, help="only the first N province reports")
+    parser.add_argument("--fixture", action="store_true", help="use the fixture notebook even if the real one exists")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        work = Path(tmp)
+        found = None if args.fixture else real_jobs(args.year)
+        catalog, jobs = found or fixture_jobs(work, args.limit or 16)
+        jobs = jobs[: args.limit]
+        print(f"{len(jobs)} {'real' if found else 'fixture'} province reports, 2 ways, cold", flush=True)
+        (work / "naive").mkdir()
+        naive_s = naive(catalog, jobs, work / "naive")
+        print(f"naive (papermill CLI + nbconvert CLI): {naive_s:7.1f} s, {naive_s / len(jobs):5.2f} s per report", flush=True)
+        reports = work / "reports"
+        cold = b.build(jobs, catalog=catalog, reports_dir=reports, progress=False)
+        assert not cold.failed, cold.failed
+        print(f"kepatuhan build, cold ({len(cold.built)} built): {cold.seconds:7.1f} s, "
+              f"{cold.seconds / len(jobs):5.2f} s per report", flush=True)
+        started = time.perf_counter()
+        warm = b.build(jobs, catalog=catalog, reports_dir=reports, progress=False)
+        assert not warm.built, warm.built
+        print(f"kepatuhan build, nothing changed ({len(warm.skipped)} unchanged, in-process): "
+              f"{time.perf_counter() - started:.2f} s")
+        sizes = sorted((reports / p).stat().st_size for p in cold.built)
+        print(f"HTML size per report: median {sizes[len(sizes) // 2] / 1e3:.0f} kB, largest {sizes[-1] / 1e3:.0f} kB")
+        print(f"speedup: {naive_s / cold.seconds:.2f}")
+
+
+if __name__ == "__main__":
+    main()

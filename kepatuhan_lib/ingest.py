@@ -1,0 +1,1028 @@
+"""Reading assessment exports (CSV/XLSX, any declared layout) into canonical units and answers rows; `validate`."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import os
+import re
+import threading
+import tomllib
+import zipfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from . import config, methodology, schemas
+from .errors import KepatuhanError, Problem, UnknownEntityError, UsageError
+from .numbers import EXAMPLE, MISSING_TOKENS, parse_numbers
+
+STRING = pd.StringDtype()
+HEADER_SEARCH_ROWS = 30  # a header row is looked for this far down (title rows sit above it)
+MIN_HEADER_MATCHES = 3  # known column headers a row needs to count as a table's header
+CSV_DELIMITERS = (";", ",", "\t", "|")
+# A footer row's first cell (or its entity or unit cell) starts with one of these words.
+FOOTER_LABEL = r"(?i)^(?:nilai\s+)?(?:rata-rata|rata\s+rata|rerata|jumlah|total)\b"
+TRUTHY = ("ya", "y", "yes", "true", "benar", "1")
+SYNTHETIC_NAME = re.compile(r"synthetic|sintetis", re.IGNORECASE)
+SUM_TOLERANCE = 0.01  # Nilai may differ from the sum of its dimensions by rounding of the parts
+DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "pengaduan": "Pengaduan"}
+# Unit types an entity can have several of; any other type is one unit per entity, so two
+# spellings of it ("DPMPTSP", "Dinas Penanaman Modal dan PTSP") are the same unit.
+MANY_PER_ENTITY = ("Puskesmas", "RSUD", "Lainnya")
+_NUMERIC = ("year", "input", "proses", "output", "pengaduan", "nilai", "koreksi", "weight", "score")
+_KNOWN_COLUMNS = {
+    "units": {"year", "province", "entity_type", "entity", "entity_code", "unit", "input", "proses", "output",
+              "pengaduan", "nilai", "koreksi", "synthetic"},
+    "answers": {"year", "province", "entity_type", "entity", "entity_code", "unit", "dimension", "variable",
+                "indicator_code", "indicator", "respondent", "weight", "score", "synthetic"},
+}
+
+
+# --- declared layouts (data/column_mappings/*.toml) --------------------------------------------
+
+def normalise_header(text: object) -> str:
+    """A header as compared with the declared variants: case, spacing, NBSP and `_` ignored."""
+    return re.sub(r"[\s\u00a0\u202f_]+", " ", str(text)).strip().strip(":*").strip().casefold()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One declared source layout: which headers mean which canonical column."""
+
+    name: str
+    kind: str  # "units" or "answers"
+    title: str
+    required: tuple[str, ...]
+    required_any: tuple[tuple[str, ...], ...]
+    variants: dict[str, tuple[str, ...]]  # canonical column -> header variants as declared
+
+    @functools.cached_property
+    def lookup(self) -> dict[str, str]:
+        return {normalise_header(v): column for column, names in self.variants.items() for v in names}
+
+    def label(self, column: str) -> str:
+        """The column's header in the project's own format (its first declared variant)."""
+        return self.variants[column][0]
+
+    def missing(self, found: set[str]) -> list[str]:
+        """Required columns (or the best required group) not among ``found``."""
+        missing = [c for c in self.required if c not in found]
+        if self.required_any and not any(set(group) <= found for group in self.required_any):
+            group = min(self.required_any, key=lambda g: len(set(g) - found))
+            missing += [c for c in group if c not in found]
+        return missing
+
+
+@functools.cache
+def layouts() -> tuple[Layout, ...]:
+    """Every declared layout, recaps first; a malformed declaration is an error of the project."""
+    found = []
+    for path in sorted(config.COLUMN_MAPPINGS_DIR.glob("*.toml")):
+        where = config.display_path(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            kind, columns = raw["kind"], raw["columns"]
+            layout = Layout(
+                name=path.stem, kind=kind, title=raw["title"], required=tuple(raw["required"]),
+                required_any=tuple(tuple(g) for g in raw.get("required_any", [])),
+                variants={c: tuple(v) for c, v in columns.items()},
+            )
+        except (tomllib.TOMLDecodeError, KeyError, TypeError) as err:
+            raise KepatuhanError(f"{where}: invalid column mapping: {err}") from None
+        unknown = set(layout.variants) - _KNOWN_COLUMNS.get(kind, set())
+        needed = set(layout.required) | {c for g in layout.required_any for c in g}
+        if kind not in _KNOWN_COLUMNS or unknown or not needed <= set(layout.variants):
+            raise KepatuhanError(f"{where}: invalid column mapping: kind {kind!r}, unknown columns "
+                                 f"{sorted(unknown)}, required but not mapped {sorted(needed - set(layout.variants))}")
+        found.append(layout)
+    if not found:
+        raise KepatuhanError(f"no column mappings (*.toml) in {config.display_path(config.COLUMN_MAPPINGS_DIR)}")
+    return tuple(sorted(found, key=lambda lay: (lay.kind != "units", lay.name)))
+
+
+# --- the result ----------------------------------------------------------------------------------
+
+@dataclass
+class ExportData:
+    """Canonical rows read from export files, and every problem found in them."""
+
+    units: pd.DataFrame
+    answers: pd.DataFrame
+    problems: list[Problem]
+    rows_read: int  # data rows seen (blank and footer rows are not data rows)
+    rows_skipped: int  # blank and footer rows
+    # For each problem, the (year, entity_code) of its row when ingest could tell them.
+    problem_entities: list[tuple[int | None, str | None]] = field(default_factory=list, repr=False)
+
+    @property
+    def rows_quarantined(self) -> int:
+        """Data rows refused (a row with several problems counts once)."""
+        return len({(p.file, p.sheet, p.row) for p in self.problems if p.row is not None})
+
+    def quarantine(self) -> pd.DataFrame:
+        """file, sheet, row, column, value, reason (+ year, entity_code of the row when known)."""
+        entities = self.problem_entities or [(None, None)] * len(self.problems)
+        frame = pd.DataFrame({
+            "file": pd.array([p.file for p in self.problems], dtype=STRING),
+            "sheet": pd.array([p.sheet for p in self.problems], dtype=STRING),
+            "row": pd.array([p.row for p in self.problems], dtype="Int64"),
+            "column": pd.array([p.column for p in self.problems], dtype=STRING),
+            "value": pd.array([p.value for p in self.problems], dtype=STRING),
+            "reason": pd.array([p.message for p in self.problems], dtype=STRING),
+            "year": pd.array([y for y, _ in entities], dtype="Int16"),
+            "entity_code": pd.array([c for _, c in entities], dtype=STRING),
+        })
+        return frame if len(frame) else schemas.empty(schemas.QUARANTINE)
+
+
+# --- reading files into tables of cell texts -------------------------------------------------------
+
+@dataclass
+class _Cells:
+    """One column of a table: its distinct cleaned texts and each row's code into them (-1: empty)."""
+
+    header: str  # as written in the file
+    codes: np.ndarray
+    values: pd.Series  # distinct cleaned texts (string dtype, never missing)
+    raw_codes: np.ndarray
+    raw: np.ndarray  # distinct cell texts as written
+
+    @classmethod
+    def from_texts(cls, header: str, texts: pd.Series) -> _Cells:
+        raw_codes, raw = pd.factorize(texts, use_na_sentinel=True)
+        clean_codes, values = pd.factorize(_clean_text(pd.Series(raw, dtype=STRING)), use_na_sentinel=True)
+        codes = clean_codes[raw_codes] if len(raw) else np.full(len(raw_codes), -1)
+        codes = np.where(raw_codes >= 0, codes, -1)
+        return cls(header, codes, pd.Series(values, dtype=STRING), raw_codes, np.asarray(raw, dtype=object))
+
+    def subset(self, positions: np.ndarray) -> _Cells:
+        if len(positions) == len(self.codes):  # every row kept (positions are ascending)
+            return self
+        return _Cells(self.header, self.codes[positions], self.values, self.raw_codes[positions], self.raw)
+
+    def as_written(self, positions: np.ndarray) -> np.ndarray:
+        codes = self.raw_codes[positions]
+        out = np.full(len(codes), None, dtype=object)
+        out[codes >= 0] = self.raw[codes[codes >= 0]]
+        return out
+
+
+@dataclass
+class _Table:
+    """The data rows of one CSV file or one sheet, with the columns its layout knows."""
+
+    file: str
+    sheet: str | None
+    sha256: str
+    layout: Layout
+    rows: np.ndarray  # spreadsheet row of each data row
+    cells: dict[str, _Cells]  # canonical column -> cells
+    positions: dict[str, int]  # canonical column -> column index in the file (orders problems)
+    synthetic_name: bool
+    skipped: int  # blank and footer rows
+    overflow: dict[int, str] = field(default_factory=dict)  # row -> cells beyond the header's columns
+
+    def header(self, column: str | None) -> str | None:
+        if column is None:
+            return None
+        return self.cells[column].header if column in self.cells else self.layout.label(column)
+
+
+def _clean_text(values: pd.Series) -> pd.Series:
+    """Trimmed text, NBSP as a space, runs of spaces collapsed; <NA> when empty or `-`, `n/a`..."""
+    text = values.str.replace("[\\s\u00a0\u202f\ufeff]+", " ", regex=True).str.strip()
+    return text.mask(text.str.lower().isin(MISSING_TOKENS))
+
+
+def _header_cells(row: list) -> list[str | None]:
+    return [None if v is None or str(v).strip() == "" else str(v).strip() for v in row]
+
+
+def _find_header(grid: list[list[str | None]]) -> tuple[int, Layout, dict[int, str], list[str]] | None:
+    """The header row among the first rows: (index, layout, {column index: canonical}, headers).
+
+    The row with the most known headers wins (at least MIN_HEADER_MATCHES); a row just below
+    with as many (a two-row header whose labels are merged down) is taken instead. An empty
+    cell takes the label above it (a two-row header whose single-row labels sit on top).
+    """
+    best = None
+    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        above = grid[i - 1] if i else []
+        labels = [cell if cell else (above[j] if j < len(above) else None) for j, cell in enumerate(row)]
+        for layout in layouts():
+            mapping = {}
+            for j, label in enumerate(labels):
+                column = layout.lookup.get(normalise_header(label)) if label else None
+                if column and column not in mapping.values():
+                    mapping[j] = column
+            score = (not layout.missing(set(mapping.values())), len(mapping))
+            if len(mapping) >= MIN_HEADER_MATCHES and (best is None or score > best[0]
+                                                        or (score == best[0] and i == best[1] + 1)):
+                best = (score, i, layout, mapping, labels)
+    if best is None:
+        return None
+    _, i, layout, mapping, labels = best
+    return i, layout, mapping, [label or "" for label in labels]
+
+
+def _not_a_table(file: str) -> Problem:
+    expected = "; or ".join(
+        f"{lay.title}: {', '.join(lay.label(c) for c in (*lay.required, *(g[0] for g in lay.required_any)))}"
+        for lay in layouts())
+    return Problem(file, f"no table of assessment exports found: no row among the first {HEADER_SEARCH_ROWS} "
+                         f"has the expected column headers ({expected})")
+
+
+def _table(file: str, sheet: str | None, sha256: str, found, data: list[pd.Series], first_row: int,
+           synthetic_name: bool) -> tuple[_Table | None, list[Problem]]:
+    """Build a table from the header found and its columns of cell texts (one Series per column)."""
+    index, layout, mapping, labels = found
+    missing = layout.missing(set(mapping.values()))
+    if missing:
+        return None, [Problem(
+            file, f"missing required column {layout.label(c)!r} for a {layout.title} "
+                  f"(accepted headers: {', '.join(layout.variants[c])})", sheet=sheet)
+            for c in missing]
+    n = len(data[0]) if data else 0
+    all_cells = [_Cells.from_texts(labels[j] if j < len(labels) else "", s) for j, s in enumerate(data)]
+    rows = np.arange(n) + first_row
+
+    # Blank rows and footers are not data rows: find each row's first filled cell.
+    first_cell = np.full(n, -1)
+    footer_at = np.zeros(n, dtype=bool)
+    for j, cells in enumerate(all_cells):
+        footer_value = cells.values.str.contains(FOOTER_LABEL, regex=True).to_numpy(dtype=bool, na_value=False)
+        filled = cells.codes >= 0
+        is_footer = filled & (footer_value[cells.codes] if len(footer_value) else False)
+        first = filled & (first_cell < 0)
+        footer_at |= first & is_footer
+        if mapping.get(j) in ("entity", "unit"):
+            footer_at |= is_footer
+        first_cell[first] = j
+    blank = first_cell < 0
+    keep = np.flatnonzero(~blank & ~footer_at)
+    if not len(keep):
+        return None, [Problem(file, f"no data rows below the header (row {first_row - 1})", sheet=sheet)]
+    cells = {column: all_cells[j].subset(keep) for j, column in mapping.items() if j < len(all_cells)}
+    positions = {column: j for j, column in mapping.items()}
+    return _Table(file, sheet, sha256, layout, rows[keep], cells, positions, synthetic_name,
+                  skipped=n - len(keep)), []
+
+
+def _read_csv(file: str, data: bytes, sha256: str) -> tuple[list[_Table], list[Problem]]:
+    head = data[:65536]
+    if b"\x00" in head:
+        return [], [Problem(file, "not a table: a binary file, not CSV text or an .xlsx workbook")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        data[:65536].decode("utf-8")
+        encoded = data  # pyarrow checks the rest while reading
+    except UnicodeDecodeError as err:
+        if err.start < 65536 - 4:  # not merely a character cut at the end of the sample
+            encoded = _from_cp1252(data)
+            if encoded is None:
+                return [], [Problem(file, "not a table: the file is neither UTF-8 nor cp1252 text")]
+        else:
+            encoded = data
+    text_head = encoded[:65536].decode("utf-8", errors="replace")
+    controls = sum(ch < " " and ch not in "\t\r\n" for ch in text_head)
+    if controls > len(text_head) / 100:
+        return [], [Problem(file, "not a table: a binary file, not CSV text or an .xlsx workbook")]
+
+    lines = text_head.splitlines()[: HEADER_SEARCH_ROWS + 1]
+    candidates = []
+    for delimiter in CSV_DELIMITERS:
+        grid = [_header_cells(r) for r in csv.reader(lines, delimiter=delimiter)]
+        found = _find_header(grid)
+        if found:
+            candidates.append(((not found[1].missing(set(found[2].values())), len(found[2])), delimiter, found))
+    if not candidates:
+        return [], [_not_a_table(file)]
+    _, delimiter, found = max(candidates, key=lambda c: c[0])
+    index, _, _, labels = found
+    width = len(labels)
+    names = [f"c{j}" for j in range(width)]
+    ragged = []
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(encoded),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=index + 1),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                             invalid_row_handler=lambda row: ragged.append(row) or "skip"),
+            # large_string is what pandas' string dtype holds: no conversion after reading.
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+        if "utf8" in str(err).lower() and encoded is data:  # UTF-8 at the top, cp1252 further down
+            converted = _from_cp1252(data)
+            if converted is None:
+                return [], [Problem(file, "not a table: the file is neither UTF-8 nor cp1252 text")]
+            return _read_csv(file, converted, sha256)
+        ragged.append(None)
+    if ragged:  # rows of uneven length: the exact (slower) reader pads them as a spreadsheet would
+        return _read_csv_exactly(file, encoded.decode("utf-8"), sha256, delimiter, found)
+    columns = [table.column(n).to_pandas(types_mapper={pa.large_string(): STRING}.get) for n in names]
+    built, problems = _table(file, None, sha256, found, columns, index + 2, bool(SYNTHETIC_NAME.search(Path(file).name)))
+    return ([built] if built else []), problems
+
+
+def _from_cp1252(data: bytes) -> bytes | None:
+    """Excel's "CSV" on Windows is cp1252: its text as UTF-8, or None if it is not cp1252 either."""
+    try:
+        return data.decode("cp1252").encode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _read_csv_exactly(file: str, text: str, sha256: str, delimiter: str, found) -> tuple[list[_Table], list[Problem]]:
+    """Read with the csv module: short rows are padded; cells beyond the header are a row problem."""
+    index, _, _, labels = found
+    width = len(labels)
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))[index + 1:]
+    padded = [(r + [""] * width)[:width] for r in records]
+    columns = [pd.Series([r[j] for r in padded], dtype=STRING) for j in range(width)]
+    built, problems = _table(file, None, sha256, found, columns, index + 2, bool(SYNTHETIC_NAME.search(Path(file).name)))
+    if built is not None:
+        built.overflow = {index + 2 + i: delimiter.join(r[width:]) for i, r in enumerate(records)
+                          if any(c.strip() for c in r[width:])}
+    return ([built] if built else []), problems
+
+
+def _cell_text(value, column: str | None) -> str | None:
+    """An .xlsx cell as the text a person sees; numbers with a decimal comma in number columns."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, (int, float)):
+        if float(value).is_integer():
+            return str(int(value))
+        if column == "entity_code":
+            return f"{value:.2f}"  # Excel turns the code 17.10 into the number 17.1
+        text = repr(float(value)) if "e" not in repr(float(value)) else f"{value:.12f}".rstrip("0")
+        return text.replace(".", ",") if column in _NUMERIC else text
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(file: str, data: bytes, sha256: str) -> tuple[list[_Table], list[Problem]]:
+    import openpyxl  # only .xlsx files need it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as err:
+        return [], [Problem(file, f"not a readable .xlsx workbook ({type(err).__name__}: {err})")]
+    tables, problems, unrecognised = [], [], []
+    synthetic_name = bool(SYNTHETIC_NAME.search(Path(file).name))
+    for sheet in workbook.worksheets:
+        grid, beside = _sheet_grid(sheet)
+        if not any(any(v is not None and str(v).strip() for v in row) for row in grid):
+            continue  # an empty sheet
+        header_grid = [[None if beside.get((i, j)) else v for j, v in enumerate(_header_cells(row))]
+                       for i, row in enumerate(grid[:HEADER_SEARCH_ROWS + 1])]
+        found = _find_header(header_grid)
+        if found is None:
+            unrecognised.append(sheet.title)
+            continue
+        index, _, mapping, labels = found
+        width = max(len(labels), max((len(r) for r in grid), default=0))
+        body = grid[index + 1:]
+        columns = [pd.Series([_cell_text(r[j] if j < len(r) else None, mapping.get(j)) for r in body], dtype=STRING)
+                   for j in range(width)]
+        labels = labels + [""] * (width - len(labels))
+        built, found_problems = _table(file, sheet.title, sha256, (index, found[1], mapping, labels), columns,
+                                       index + 2, synthetic_name)
+        tables += [built] if built else []
+        problems += found_problems
+    if not tables and not problems:
+        problems = [_not_a_table(file)] if unrecognised else [Problem(file, "the workbook is empty")]
+    return tables, problems
+
+
+def _sheet_grid(sheet) -> tuple[list[list], dict[tuple[int, int], bool]]:
+    """Cell values with merged ranges filled by their top-left value.
+
+    Returns the grid and the cells filled from a cell to their left (a header label merged
+    across columns names one column, not several).
+    """
+    grid = [list(r) for r in sheet.iter_rows(values_only=True)]
+    beside = {}
+    for merged in sheet.merged_cells.ranges:
+        value = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(grid) else None
+        for i in range(merged.min_row - 1, min(merged.max_row, len(grid))):
+            row = grid[i]
+            row.extend([None] * (merged.max_col - len(row)))
+            for j in range(merged.min_col - 1, merged.max_col):
+                row[j] = value
+                if j > merged.min_col - 1:
+                    beside[(i, j)] = True
+    return grid, beside
+
+
+def _read_file(path: Path) -> tuple[list[_Table], list[Problem]]:
+    file = config.display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        return [], [Problem(file, f"cannot read the file: {err.strerror or err}")]
+    if not data[:4096].strip(b" \t\r\n\xef\xbb\xbf,;") and not data.strip(b" \t\r\n\xef\xbb\xbf,;"):
+        return [], [Problem(file, "the file is empty")]
+    sha256 = hashlib.sha256(data).hexdigest()
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(file, data, sha256)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return [], [Problem(file, "an old Excel .xls workbook: save it as .xlsx or CSV")]
+    return _read_csv(file, data, sha256)
+
+
+# --- cleaning tables into canonical rows ------------------------------------------------------------
+
+class _Resolution:
+    """Reference and methodology look-ups, each made once per distinct input over a whole run."""
+
+    def __init__(self):
+        self._resolver = None
+        self._cache: dict[tuple, tuple] = {}
+        self._lock = threading.Lock()  # files are cleaned in threads; look-ups are few and quick
+
+    @property
+    def resolver(self):
+        if self._resolver is None:
+            from .reference import get_resolver
+
+            self._resolver = get_resolver()
+        return self._resolver
+
+    def _once(self, key: tuple, fn) -> tuple:
+        """(result, None) or (None, the error), computed once per key."""
+        with self._lock:
+            if key not in self._cache:
+                try:
+                    self._cache[key] = (fn(), None)
+                except KepatuhanError as err:
+                    self._cache[key] = (None, err)
+            return self._cache[key]
+
+    def entity_type(self, raw: str) -> tuple:
+        return self._once(("type", raw), lambda: self.resolver.canonical_entity_type(raw))
+
+    def province(self, raw: str) -> tuple:
+        return self._once(("province", raw), lambda: self.resolver.resolve_province(raw))
+
+    def entity(self, name, entity_type, province_code, code) -> tuple:
+        return self._once(("entity", name, entity_type, province_code, code), lambda: self.resolver.resolve_entity(
+            name, entity_type=entity_type, province=province_code, code=code))
+
+    def unit_type(self, unit: str) -> tuple:
+        return self._once(("unit", unit), lambda: self.resolver.resolve_unit_type(unit))
+
+    def era(self, year: int, entity_type: str) -> tuple:
+        return self._once(("era", year, entity_type), lambda: methodology.era(year, entity_type))
+
+
+class _Found:
+    """Row problems of one table: positions (into its data rows), canonical column, reasons."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.parts: list[tuple[np.ndarray, str | None, np.ndarray]] = []
+
+    def add(self, mask: np.ndarray, column: str | None, reasons) -> None:
+        """A problem on every row of ``mask``; ``reasons`` is one text or one per row."""
+        positions = np.flatnonzero(mask)
+        if len(positions):
+            reasons = np.asarray(reasons, dtype=object)
+            self.parts.append((positions, column, reasons[positions] if reasons.ndim
+                               else np.full(len(positions), reasons, dtype=object)))
+
+    def add_per_value(self, codes: np.ndarray, column: str | None, reasons: list, missing: str | None = None) -> None:
+        """A problem on every row whose value (``codes`` into ``reasons``) has a reason; -1 gets ``missing``."""
+        reasons = np.asarray([*reasons, missing], dtype=object)
+        bad = np.asarray([r is not None for r in reasons])
+        positions = np.flatnonzero(bad[codes])
+        if len(positions):
+            self.parts.append((positions, column, reasons[codes[positions]]))
+
+    def rejected(self) -> np.ndarray:
+        bad = np.zeros(self.n, dtype=bool)
+        for positions, _, _ in self.parts:
+            bad[positions] = True
+        return bad
+
+
+def _reasons(mask: np.ndarray, message, *arrays) -> np.ndarray:
+    """A reason for each row of ``mask`` formatted from the rows' values (None elsewhere)."""
+    out = np.full(len(mask), None, dtype=object)
+    for i in np.flatnonzero(mask):
+        out[i] = message(*(a[i] for a in arrays))
+    return out
+
+
+def _fmt(x: float) -> str:
+    """A number as a person would write it: 90,02 (decimal comma, no trailing zeros)."""
+    return f"{x:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _combine(keys: list[np.ndarray]) -> np.ndarray:
+    """One code (0, 1, ...) per distinct combination of several integer code arrays (-1 allowed)."""
+    key, radix = np.zeros(len(keys[0]) if keys else 0, dtype=np.int64), 1
+    for k in keys:
+        size = int(k.max(initial=0)) + 2
+        if radix * size >= 2**62:  # renumber before the mixed-radix number could overflow
+            key, radix = pd.factorize(key)[0].astype(np.int64), int(key.max(initial=0)) + 1
+        key, radix = key * size + (k + 1), radix * size
+    return pd.factorize(key)[0].astype(np.int64)
+
+
+def _number_column(table: _Table, column: str, found: _Found, what: str) -> np.ndarray:
+    """Floats of a number column (NaN when empty); text that is not a number is a problem."""
+    cells = table.cells.get(column)
+    if cells is None:
+        return np.full(found.n, np.nan)
+    numbers, bad = parse_numbers(cells.values)
+    found.add_per_value(cells.codes, column, [f"{v!r} is not a number; expected {what} such as {EXAMPLE}" if b
+                                              else None for v, b in zip(cells.values, bad)])
+    return np.append(numbers.to_numpy(dtype=float, na_value=np.nan), np.nan)[cells.codes]
+
+
+def _year(table: _Table, found: _Found) -> np.ndarray:
+    """The year of every row (NaN where refused)."""
+    cells = table.cells["year"]
+    numbers, bad = parse_numbers(cells.values)
+    values = numbers.to_numpy(dtype=float, na_value=np.nan)
+    reasons = [
+        f"{text!r} is not a year; expected a year such as 2023" if unparseable or not float(value).is_integer()
+        else f"year {int(value)} is outside {schemas.YEAR_MIN}-{schemas.YEAR_MAX}"
+        if not schemas.YEAR_MIN <= value <= schemas.YEAR_MAX else None
+        for text, value, unparseable in zip(cells.values, values, bad)
+    ]
+    found.add_per_value(cells.codes, "year", reasons, missing=f"{cells.header} is empty; expected a year such as 2023")
+    usable = np.where([r is None for r in reasons], values, np.nan)
+    return np.append(usable, np.nan)[cells.codes]
+
+
+def _identity(table: _Table, found: _Found, res: _Resolution) -> dict:
+    """Year, entity and unit of every data row; each distinct entity is resolved once."""
+    n = found.n
+    no_cells = np.full(n, -1)
+    year = _year(table, found)
+
+    def look_up(column: str, fn) -> tuple[list, np.ndarray]:
+        cells = table.cells.get(column)
+        if cells is None:
+            return [], no_cells
+        results = [fn(v) for v in cells.values]
+        found.add_per_value(cells.codes, column, [None if err is None else str(err) for _, err in results])
+        return [value for value, _ in results], cells.codes
+
+    types, type_codes = look_up("entity_type", res.entity_type)
+    provinces, province_codes = look_up("province", res.province)
+    names, code_cells = table.cells["entity"], table.cells.get("entity_code")
+    code_codes = code_cells.codes if code_cells else no_cells
+
+    keys = [names.codes, type_codes, province_codes, code_codes]
+    combo = _combine(keys)
+    firsts = pd.Series(np.arange(n)).groupby(combo, sort=True).first().to_numpy()  # combo i's first row
+    resolved = {k: [] for k in ("entity_code", "entity", "entity_type", "province_code")}
+    reasons, reason_columns = [], []
+    for row in firsts:
+        name_i, type_i, province_i, code_i = (k[row] for k in keys)
+        name = names.values.iloc[name_i] if name_i >= 0 else None
+        entity_type = types[type_i] if type_i >= 0 else None
+        province = provinces[province_i] if province_i >= 0 else None
+        code = code_cells.values.iloc[code_i] if code_i >= 0 else None
+        entity, reason, column = None, None, "entity"
+        if name is None and code is None:
+            reason = (f"{names.header} is empty" + (f" and so is {code_cells.header}" if code_cells else "")
+                      + "; expected an entity name such as Kabupaten Mukomuko")
+        else:
+            entity, err = res.entity(name, entity_type, province[0] if province else None, code)
+            if err is not None:
+                reason = str(err)
+                if code is not None and (name is None or isinstance(err, UnknownEntityError) and err.name == code):
+                    column = "entity_code"
+            elif province and entity.province_code and province[0] != entity.province_code:
+                reason = f"{entity.name} ({entity.code}) is not in the province {province[1]} ({province[0]})"
+                column = "province"
+        reasons.append(reason)
+        reason_columns.append(column)
+        for k, attr in (("entity_code", "code"), ("entity", "name"), ("entity_type", "entity_type"),
+                        ("province_code", "province_code")):
+            resolved[k].append(getattr(entity, attr) if entity is not None else None)
+    for column in ("entity", "entity_code", "province"):
+        found.add_per_value(combo, column, [r if c == column else None for r, c in zip(reasons, reason_columns)])
+
+    units = table.cells["unit"]
+    unit_types = [res.unit_type(v) for v in units.values]
+    found.add_per_value(units.codes, "unit", [None if err is None else str(err) for _, err in unit_types],
+                        missing=f"{units.header} is empty; expected a unit name such as Dinas Kesehatan")
+    # Two spellings of a one-per-entity unit ("DPMPTSP", "Dinas Penanaman Modal dan PTSP") are one unit.
+    unit_keys = [t if t is not None and t not in MANY_PER_ENTITY else v.casefold()
+                 for v, (t, _) in zip(units.values, unit_types)]
+    return {
+        "year": year,
+        "entity_ok": np.asarray([r is None for r in reasons], dtype=bool)[combo],
+        "combo": combo,
+        "entity_key": pd.factorize(pd.Series(resolved["entity_code"], dtype=object))[0][combo],
+        "unit_key": np.append(pd.factorize(pd.Series(unit_keys, dtype=object))[0], -1)[units.codes],
+        "resolved": {k: pd.array(v, dtype=STRING) for k, v in resolved.items()},
+        "unit_type": pd.array([t for t, _ in unit_types], dtype=STRING),
+    }
+
+
+@dataclass
+class _Eras:
+    """The methodology era of each row whose year and entity are known (code -1 elsewhere)."""
+
+    codes: np.ndarray
+    eras: list
+
+    def values(self, attribute) -> np.ndarray:
+        """``attribute(era)`` for each row (NaN where it has no era), computed once per era."""
+        return np.asarray([*(attribute(e) if e else np.nan for e in self.eras), np.nan], dtype=object)[self.codes]
+
+
+def _eras(ident: dict, found: _Found, res: _Resolution) -> _Eras:
+    known = ~np.isnan(ident["year"]) & ident["entity_ok"]
+    codes = np.full(found.n, -1)
+    if not known.any():
+        return _Eras(codes, [])
+    type_codes, types = pd.factorize(ident["resolved"]["entity_type"])
+    year_codes, years = pd.factorize(ident["year"][known])
+    pair = _combine([year_codes, type_codes[ident["combo"][known]]])
+    firsts = pd.Series(np.arange(len(pair))).groupby(pair, sort=True).first().to_numpy()
+    codes[known] = pair
+    looked_up = [res.era(int(years[year_codes[i]]), types[type_codes[ident["combo"][known][i]]]) for i in firsts]
+    found.add_per_value(codes, "year", [None if err is None else str(err) for _, err in looked_up])
+    return _Eras(codes, [era for era, _ in looked_up])
+
+
+def _clean_units(table: _Table, found: _Found, ident: dict, eras: _Eras) -> dict:
+    """Dimension points, Nilai and Koreksi of every row, checked against the era's scale and caps."""
+    scale = eras.values(lambda e: e.scale).astype(float)
+    label = eras.values(lambda e: e.label)
+    has_era = ~np.isnan(scale)
+    header = table.header
+    points = {c: _number_column(table, c, found, "points") for c in DIMENSION_COLUMNS}
+    nilai = _number_column(table, "nilai", found, "a score")
+    koreksi = _number_column(table, "koreksi", found, "points")
+
+    given = np.stack([_codes(table, c) >= 0 for c in DIMENSION_COLUMNS], axis=1)  # a typo is given, not empty
+    some, every = given.any(axis=1), given.all(axis=1)
+    for i, c in enumerate(DIMENSION_COLUMNS):
+        found.add(some & ~given[:, i], c, f"{header(c)} is empty while other dimensions are given; "
+                                          "expected all four dimensions or none")
+    first = next(iter(DIMENSION_COLUMNS))
+    caps = {c: eras.values(lambda e, name=name: e.caps.get(name, np.nan)).astype(float)
+            for c, name in DIMENSION_COLUMNS.items()}
+    no_dimensions = has_era & some & np.isnan(caps[first])
+    found.add(no_dimensions, first, _reasons(no_dimensions, lambda lab: (
+        f"{lab} has no dimension points; leave {', '.join(header(c) for c in DIMENSION_COLUMNS)} empty"), label))
+    for c, name in DIMENSION_COLUMNS.items():
+        value = points[c]
+        found.add(value < 0, c, _reasons(value < 0, lambda x: f"{_fmt(x)} is negative; expected 0 or more", value))
+        over = value > caps[c]
+        found.add(over, c, _reasons(over, lambda x, cap, lab: (
+            f"{_fmt(x)} is above the cap of the {name} dimension, {_fmt(cap)} ({lab})"), value, caps[c], label))
+
+    total = np.stack([points[c] for c in DIMENSION_COLUMNS], axis=1).sum(axis=1)
+    given_nilai = ~np.isnan(nilai)
+    found.add((_codes(table, "nilai") < 0) & ~every, "nilai", f"{header('nilai')} is empty; expected a score such as {EXAMPLE} "
+                                              "(or all four dimensions)")
+    disagree = given_nilai & every & (np.abs(nilai - total) > SUM_TOLERANCE + 1e-9)
+    found.add(disagree, "nilai", _reasons(disagree, lambda x, t: (
+        f"{_fmt(x)} disagrees with the sum of its dimensions, {t:.2f}; they must agree within 0,01"
+        .replace(".", ",")), nilai, total))
+    found.add(nilai < 0, "nilai", _reasons(nilai < 0, lambda x: f"{_fmt(x)} is negative; expected a score of 0 "
+                                                                 "or more", nilai))
+    above = has_era & (nilai > scale)
+    found.add(above, "nilai", _reasons(above, lambda x, s, lab: (
+        f"{_fmt(x)} is above the maximum score {_fmt(s)} of {lab}"), nilai, scale, label))
+    bad_koreksi = (koreksi < 0) | (koreksi > scale)
+    found.add(bad_koreksi, "koreksi", _reasons(bad_koreksi, lambda x: (
+        f"{_fmt(x)} is not a correction; expected the points subtracted, from 0 up to the maximum score"), koreksi))
+    return {**points, "nilai": np.where(given_nilai, nilai, total), "koreksi": koreksi}
+
+
+def _clean_answers(table: _Table, found: _Found, ident: dict, eras: _Eras) -> dict:
+    """Dimension, weight and score of every answer row."""
+    header = table.header
+    cells = table.cells["dimension"]
+    canonical = {d.casefold(): d for d in methodology.DIMENSIONS}
+    dimensions = [canonical.get(v.casefold()) for v in cells.values]
+    expected = ", ".join(methodology.DIMENSIONS[:-1]) + " or " + methodology.DIMENSIONS[-1]
+    found.add_per_value(cells.codes, "dimension", [None if d else f"{v!r} is not a dimension; expected {expected}"
+                                                   for v, d in zip(cells.values, dimensions)],
+                        missing=f"{header('dimension')} is empty; expected {expected}")
+    found.add(table.cells["indicator_code"].codes < 0, "indicator_code",
+              f"{header('indicator_code')} is empty; expected the indicator's code")
+
+    weight = _number_column(table, "weight", found, "a weight")
+    found.add(table.cells["weight"].codes < 0, "weight", f"{header('weight')} is empty; expected a weight above 0 "
+                                                          "such as 1,5")
+    found.add(weight <= 0, "weight", _reasons(weight <= 0, lambda x: f"weight {_fmt(x)} must be above 0", weight))
+    score = _number_column(table, "score", found, "a score")
+    bad = ~np.isnan(score) & ~np.isin(score, schemas.SKOR_VALUES)
+    found.add(bad, "score", _reasons(bad, lambda x: f"{_fmt(x)} is not an answer score; expected 0, 1, 2 or 3", score))
+    return {"dimension": pd.array([*dimensions, None], dtype=STRING).take(cells.codes), "weight": weight,
+            "score": score}
+
+
+_KEYS = {  # what makes a row the same as another, and what it says
+    "units": (["input", "proses", "output", "pengaduan", "nilai", "koreksi"], "nilai", "unit"),
+    "answers": (["weight", "score"], "score", "answer (same unit, dimension, indicator and respondent)"),
+}
+
+
+def _duplicates(key: np.ndarray, values: np.ndarray, where, what: str) -> list[tuple[int, str, bool]]:
+    """Rows sharing a key: (position, reason, conflicting) for every row refused.
+
+    Identical rows keep the first and refuse the others ("duplicate of row N"); rows whose
+    values differ are all refused, each naming the others. ``where(position)`` locates a row
+    as the messages name it ("row 7" or "f.csv[Sheet] row 7").
+    """
+    twice = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
+    if not len(twice):
+        return []
+    refused = []
+    frame = pd.DataFrame(values[twice]).assign(_key=key[twice], _pos=twice)
+    value_columns = list(range(values.shape[1]))
+    for _, group in frame.groupby("_key", sort=False):
+        positions = group["_pos"].to_numpy()
+        if len(group[value_columns].drop_duplicates()) == 1:
+            refused += [(p, f"duplicate of {where(positions[0])}", False) for p in positions[1:]]
+        else:
+            for p in positions:
+                others = ", ".join(where(o) for o in positions if o != p)
+                refused.append((p, f"{what} listed more than once with different values: see {others}", True))
+    return refused
+
+
+def _clean_table(table: _Table, res: _Resolution) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Canonical rows of one table and its located row problems."""
+    kind = table.layout.kind
+    found = _Found(len(table.rows))
+    if table.overflow:
+        overflow = np.isin(table.rows, list(table.overflow))
+        found.add(overflow, None, _reasons(overflow, lambda r: (
+            f"the row has cells beyond the header's last column ({table.overflow[r]!r}); expected no more "
+            f"than {len(table.positions)} known columns"), table.rows))
+    ident = _identity(table, found, res)
+    eras = _eras(ident, found, res)
+    values = (_clean_units if kind == "units" else _clean_answers)(table, found, ident, eras)
+
+    value_columns, conflict_column, what = _KEYS[kind]
+    keys = [pd.factorize(ident["year"])[0], ident["entity_key"], ident["unit_key"]]
+    if kind == "answers":
+        keys += [pd.factorize(values["dimension"])[0], table.cells["indicator_code"].codes,
+                 _codes(table, "respondent")]
+    ok = np.flatnonzero(~found.rejected())
+    if len(ok):
+        numbers = np.stack([np.asarray(values[c], dtype=float) for c in value_columns], axis=1)[ok]
+        refused = _duplicates(_combine([k[ok] for k in keys]), numbers, lambda p: f"row {table.rows[ok[p]]}", what)
+        for conflicting in (False, True):
+            mask = np.zeros(found.n, dtype=bool)
+            reasons = np.full(found.n, None, dtype=object)
+            for p, reason, c in refused:
+                if c == conflicting:
+                    mask[ok[p]], reasons[ok[p]] = True, reason
+            found.add(mask, conflict_column if conflicting else None, reasons)
+    return _canonical(table, values, ident, np.flatnonzero(~found.rejected())), _problem_frame(table, found, ident)
+
+
+def _codes(table: _Table, column: str) -> np.ndarray:
+    """Each row's code into the column's distinct values; -1 (empty) when the file lacks the column."""
+    cells = table.cells.get(column)
+    return cells.codes if cells else np.full(len(table.rows), -1)
+
+
+def _canonical(table: _Table, values: dict, ident: dict, keep: np.ndarray) -> pd.DataFrame:
+    """The accepted rows in the canonical table's columns and dtypes, with provenance."""
+    def text(column: str):
+        cells = table.cells.get(column)
+        if cells is None:
+            return pd.array([None] * len(keep), dtype=STRING)
+        return cells.values.array.take(cells.codes[keep], allow_fill=True)
+
+    def constant(value):
+        return pd.array(pa.repeat(pa.scalar(value, pa.large_string()), len(keep)), dtype=STRING)
+
+    combo = ident["combo"][keep]
+    frame = {
+        "year": pd.array(ident["year"][keep], dtype="Int16"),
+        **{c: ident["resolved"][c].take(combo) for c in ("entity_type", "province_code", "entity_code", "entity")},
+        "unit": text("unit"),
+        "unit_type": ident["unit_type"].take(table.cells["unit"].codes[keep]),
+    }
+    if table.layout.kind == "units":
+        frame.update({c: pd.array(values[c][keep], dtype="Float64")
+                      for c in ("input", "proses", "output", "pengaduan", "nilai", "koreksi")})
+    else:
+        frame.update({
+            "dimension": values["dimension"].take(keep), "variable": text("variable"),
+            "indicator_code": text("indicator_code"), "indicator": text("indicator"),
+            "respondent": text("respondent"), "weight": pd.array(values["weight"][keep], dtype="Float64"),
+            "score": pd.array(values["score"][keep], dtype="Int16"),
+        })
+    frame.update({
+        "source_file": constant(table.file), "source_sha256": constant(table.sha256),
+        "source_sheet": constant(table.sheet), "source_row": pd.array(table.rows[keep], dtype="Int64"),
+        "synthetic": _synthetic(table)[keep],
+    })
+    schema = schemas.UNITS if table.layout.kind == "units" else schemas.ANSWERS
+    return pd.DataFrame(frame)[list(schema.columns)]
+
+
+def _synthetic(table: _Table) -> np.ndarray:
+    """True for rows of a file named synthetic/sintetis or whose Sintetis column says so."""
+    if table.synthetic_name:
+        return np.ones(len(table.rows), dtype=bool)
+    cells = table.cells.get("synthetic")
+    if cells is None:
+        return np.zeros(len(table.rows), dtype=bool)
+    return np.append(cells.values.str.casefold().isin(TRUTHY).to_numpy(dtype=bool), False)[cells.codes]
+
+
+def _problem_frame(table: _Table, found: _Found, ident: dict) -> pd.DataFrame:
+    """Row problems located as a person sees them: spreadsheet row, header as written, value."""
+    entity_code = ident["resolved"]["entity_code"].to_numpy(dtype=object, na_value=None)[ident["combo"]]
+    parts = []
+    for positions, column, reasons in found.parts:
+        cells = table.cells.get(column) if column else None
+        parts.append(pd.DataFrame({
+            "file": table.file, "sheet": table.sheet, "row": table.rows[positions], "column": table.header(column),
+            "value": cells.as_written(positions) if cells else None, "reason": reasons,
+            "year": ident["year"][positions], "entity_code": entity_code[positions],
+            "_order": table.positions.get(column, -1),
+        }))
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat(parts, ignore_index=True).sort_values(["row", "_order"], kind="stable").drop(columns="_order")
+
+
+# --- the public API --------------------------------------------------------------------------------
+
+def read_exports(paths: Iterable[Path]) -> ExportData:
+    """Read export files into canonical units and answers rows; every bad row is quarantined.
+
+    Never raises for bad content: a file that cannot be used (empty, not a table, missing a
+    required column) is a problem with ``row=None``. Blank rows and footer rows ("Rata-rata",
+    "Jumlah", "Total") are not data rows: they are counted in ``rows_skipped``, so that
+    ``rows_read`` = rows used + rows quarantined.
+    """
+    paths = [Path(p) for p in paths]
+    res = _Resolution()
+    outputs = {"units": [], "answers": []}
+    problems: list[pd.DataFrame] = []
+    rows_read = rows_skipped = 0
+    # Files are read in threads: parsing, hashing and most array work release the GIL.
+    with ThreadPoolExecutor(max_workers=max(1, min(len(paths), os.cpu_count() or 1))) as pool:
+        for cleaned, found, read, skipped in pool.map(lambda path: _read_and_clean(path, res), paths):
+            for kind, out in cleaned:
+                outputs[kind].append(out)
+            problems += found
+            rows_read += read
+            rows_skipped += skipped
+
+    tables = {}
+    for kind, schema in (("units", schemas.UNITS), ("answers", schemas.ANSWERS)):
+        frames, found = _across_tables(outputs[kind], kind)
+        problems += found
+        tables[kind] = _validated(pd.concat(frames, ignore_index=True) if frames else schemas.empty(schema), schema)
+    tables["units"], found = _koreksi_per_entity(tables["units"])
+    problems.append(found)
+
+    located = pd.concat([p for p in problems if len(p)], ignore_index=True) if any(len(p) for p in problems) \
+        else pd.DataFrame(columns=["file", "sheet", "row", "column", "value", "reason", "year", "entity_code"])
+    as_objects = located.astype(object).where(located.notna(), None)
+    return ExportData(
+        units=tables["units"], answers=tables["answers"],
+        problems=[Problem(file=r.file, message=r.reason, row=None if r.row is None else int(r.row),
+                          column=r.column, value=None if r.value is None else str(r.value), sheet=r.sheet)
+                  for r in as_objects.itertuples(index=False)],
+        rows_read=rows_read, rows_skipped=rows_skipped,
+        problem_entities=[(None if y is None else int(y), c) for y, c in zip(as_objects["year"], as_objects["entity_code"])],
+    )
+
+
+def _read_and_clean(path: Path, res: _Resolution) -> tuple[list, list[pd.DataFrame], int, int]:
+    """One file's canonical rows by kind, its problems, and its data and skipped row counts."""
+    tables, file_problems = _read_file(path)
+    cleaned, found = [], [_frame_of(file_problems)]
+    for table in tables:
+        out, table_problems = _clean_table(table, res)
+        cleaned.append((table.layout.kind, out))
+        found.append(table_problems)
+    return cleaned, found, sum(len(t.rows) for t in tables), sum(t.skipped for t in tables)
+
+
+def _frame_of(problems: list[Problem]) -> pd.DataFrame:
+    return pd.DataFrame({"file": [p.file for p in problems], "sheet": [p.sheet for p in problems],
+                         "row": [p.row for p in problems], "column": [p.column for p in problems],
+                         "value": [p.value for p in problems], "reason": [p.message for p in problems],
+                         "year": None, "entity_code": None})
+
+
+def _validated(frame: pd.DataFrame, schema) -> pd.DataFrame:
+    """The cleaned table checked against its schema (a failure here is a bug, not bad input)."""
+    return schema.validate(frame, lazy=True)
+
+
+def _unit_key(frame: pd.DataFrame) -> np.ndarray:
+    many = frame["unit_type"].isin(MANY_PER_ENTITY).to_numpy(dtype=bool, na_value=True)
+    return np.where(many, frame["unit"].str.casefold().to_numpy(dtype=object), frame["unit_type"].to_numpy(dtype=object))
+
+
+def _across_tables(frames: list[pd.DataFrame], kind: str) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Rows of one entity-year given in several files or sheets are compared like rows of one table."""
+    entity = ["year", "entity_code"]
+    seen = pd.concat([f[entity].drop_duplicates().assign(_t=i) for i, f in enumerate(frames)], ignore_index=True) \
+        if frames else pd.DataFrame(columns=[*entity, "_t"])
+    shared = seen[seen.duplicated(entity, keep=False)][entity].drop_duplicates()
+    if shared.empty:
+        return frames, []
+    shared_index = pd.MultiIndex.from_frame(shared)
+    parts = [f[pd.MultiIndex.from_frame(f[entity]).isin(shared_index)].assign(_t=i, _i=lambda d: d.index)
+             for i, f in enumerate(frames)]
+    sub = pd.concat(parts, ignore_index=True)
+    value_columns, conflict_column, what = _KEYS[kind]
+    key_columns = entity + (["dimension", "indicator_code", "respondent"] if kind == "answers" else [])
+    keys = [pd.factorize(sub[c].astype(object).where(sub[c].notna(), None))[0] for c in key_columns]
+    keys.append(pd.factorize(_unit_key(sub))[0])
+    sheet = sub["source_sheet"].astype(object).map(lambda s: "" if pd.isna(s) else f"[{s}]")
+    where = (sub["source_file"].astype(str) + sheet + " row " + sub["source_row"].astype(str)).to_numpy(dtype=object)
+    refused = _duplicates(_combine(keys), sub[value_columns].to_numpy(dtype=float, na_value=np.nan),
+                          where.__getitem__, what)
+    if not refused:
+        return frames, []
+    picked = sub.iloc[[p for p, _, _ in refused]]
+    headers = {"units": "Nilai", "answers": "Skor"}
+    problems = pd.DataFrame({
+        "file": picked["source_file"].to_numpy(dtype=object),
+        "sheet": picked["source_sheet"].to_numpy(dtype=object, na_value=None),
+        "row": picked["source_row"].to_numpy(dtype=object), "value": None,
+        "column": [headers[kind] if conflicting else None for _, _, conflicting in refused],
+        "reason": [reason for _, reason, _ in refused],
+        "year": picked["year"].to_numpy(dtype=object, na_value=None),
+        "entity_code": picked["entity_code"].to_numpy(dtype=object),
+    })
+    drop = picked.groupby("_t")["_i"].agg(list)
+    kept = [f.drop(index=drop[i]).reset_index(drop=True) if i in drop.index else f for i, f in enumerate(frames)]
+    return kept, [problems]
+
+
+def _koreksi_per_entity(units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Koreksi is one correction of the whole entity: unit rows giving different values are refused."""
+    if units.empty or units["koreksi"].isna().all():
+        return units, pd.DataFrame()
+    koreksi = units["koreksi"].astype(object).where(units["koreksi"].notna(), "none")
+    differ = (koreksi.groupby([units["year"], units["entity_code"]]).transform("nunique") > 1).to_numpy()
+    if not differ.any():
+        return units, pd.DataFrame()
+    bad = units[differ]
+    problems = pd.DataFrame({
+        "file": bad["source_file"].to_numpy(dtype=object),
+        "sheet": bad["source_sheet"].to_numpy(dtype=object, na_value=None),
+        "row": bad["source_row"].to_numpy(dtype=object), "column": "Koreksi",
+        "value": bad["koreksi"].map(lambda x: "" if pd.isna(x) else _fmt(x)).to_numpy(dtype=object),
+        "reason": ("Koreksi differs between the unit rows of " + bad["entity"].astype(str) + " "
+                   + bad["year"].astype(str) + "; it is one correction of the whole entity").to_numpy(dtype=object),
+        "year": bad["year"].to_numpy(dtype=object, na_value=None), "entity_code": bad["entity_code"].to_numpy(dtype=object),
+    })
+    return units[~differ].reset_index(drop=True), problems
+
+
+def validate_command(files: list[Path]) -> int:
+    """`kepatuhan validate FILE...`: print every problem of every file and a summary; write nothing."""
+    for f in files:
+        if Path(f).is_dir():
+            raise UsageError(f"{f} is a directory; give export files (.csv or .xlsx)")
+        if not Path(f).exists():
+            raise UsageError(f"no such file: {f}")
+    data = read_exports([Path(f) for f in files])
+    for problem in data.problems:
+        print(problem)
+    used = len(data.units) + len(data.answers)
+    files_with_problems = len({p.file for p in data.problems})
+    print(f"{_count(len(files), 'file')}, {_count(data.rows_read, 'row')}: {used:,} ok, "
+          f"{data.rows_quarantined:,} rejected; {_count(len(data.problems), 'problem')} in "
+          f"{_count(files_with_problems, 'file')}"
+          + (f"; {_count(data.rows_skipped, 'blank or footer row')} skipped" if data.rows_skipped else ""))
+    return 1 if data.problems else 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -1,0 +1,461 @@
+"""`kepatuhan build`: select reports, check parameters, run the changed ones in parallel, index."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .. import config, storage
+from ..errors import ReportBuildError, UsageError
+from .catalog import REPORTS, Job, Report
+from .params import check, resolve_province
+
+KERNEL_NAME = "python3"
+CELL_TIMEOUT = 600  # seconds one cell may run before its report fails
+KERNEL_START_ATTEMPTS = 3  # kernel start-up can fail on a port taken by a kernel starting beside it
+KERNEL_START_TIMEOUT = 60
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Task:
+    """One report to run, as plain data for a worker process."""
+
+    notebook: str
+    params: dict
+    reports_dir: str
+    html: str  # relative to reports_dir
+    inputs: tuple[str, ...]  # declared: the notebook may read these (and package data) only
+    timeout: int = CELL_TIMEOUT
+
+
+@dataclass
+class Outcome:
+    """What became of one report; stored in the build state and listed in the index."""
+
+    status: str  # "ok" or "failed"
+    title: str = ""
+    headline: dict = field(default_factory=dict)
+    synthetic: bool = False
+    outputs: list[str] = field(default_factory=list)  # relative to the reports folder
+    error: str = ""
+    section: str = ""
+    seconds: float = 0.0
+    built_at: str = ""
+
+
+@dataclass
+class BuildResult:
+    built: list[str]
+    skipped: list[str]
+    failed: dict[str, Outcome]
+    seconds: float
+
+
+# --- selection -------------------------------------------------------------------------------
+
+def select_jobs(
+    years: Iterable[int] | None = None,
+    provinces: Iterable[str] | None = None,
+    reports: Iterable[str] | None = None,
+    *,
+    catalog: Mapping[str, Report] = REPORTS,
+    scores_path: Path = config.SCORES_PARQUET,
+) -> list[Job]:
+    """The reports the processed scores call for, narrowed by year, province and report kind.
+
+    A province filter keeps the reports about that province (its league table and its entities'
+    profiles); the national summary is kept then only when asked for with --report.
+    """
+    import pandas as pd
+
+    unknown = sorted(set(reports or ()) - set(catalog))
+    if unknown:
+        raise UsageError(f"unknown report {', '.join(unknown)}; reports: {', '.join(catalog)}")
+    if not scores_path.exists():
+        raise UsageError(f"no scores yet: {config.display_path(scores_path)} is missing; run `kepatuhan ingest`")
+    scores = pd.read_parquet(scores_path)
+    codes = {resolve_province(p) for p in provinces or ()}
+    jobs = [
+        job
+        for name, report in catalog.items() if not reports or name in reports
+        for job in report.select(scores)
+        if (not years or job.params.get("year") in years)
+        and (not codes or job.province_code in codes or (job.province_code is None and reports))
+    ]
+    if not jobs:
+        have = sorted(int(y) for y in scores["year"].dropna().unique())
+        raise UsageError(f"no report matches; years with scores: {', '.join(map(str, have))}")
+    return sorted(jobs, key=Job.sort_key)
+
+
+# --- change detection ------------------------------------------------------------------------
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's content; 'missing' for an absent file (its later arrival is a change)."""
+    if not path.exists():
+        return "missing"
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def library_digest(package_dir: Path = config.PACKAGE_DIR) -> str:
+    """One hash over the library's code and package data (methodology, reference, templates)."""
+    digest = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(str(path.relative_to(package_dir)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def job_key(report: Report, params: dict, library: str, digests: dict[Path, str]) -> str:
+    """The hash a report's HTML is built from: notebook, parameters, declared inputs, library."""
+    for path in (report.notebook, *report.inputs):
+        if path not in digests:
+            digests[path] = file_digest(path)
+    material = {
+        "notebook": digests[report.notebook],
+        "params": params,
+        "inputs": {str(p): digests[p] for p in report.inputs},
+        "library": library,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def load_state(state_path: Path) -> dict:
+    """The build state: per report HTML path (relative), its key and outcome."""
+    try:
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return state.get("reports", {}) if state.get("version") == STATE_VERSION else {}
+
+
+def save_state(state_path: Path, entries: dict) -> None:
+    storage.write_text(state_path, json.dumps({"version": STATE_VERSION, "reports": entries}, indent=1))
+
+
+# --- the build -------------------------------------------------------------------------------
+
+def build_command(years, provinces, reports, jobs, force) -> int:
+    """`kepatuhan build`: exit 0 when every selected report built, 1 when any failed."""
+    if jobs is not None and jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    selection = select_jobs(years, provinces, reports)
+    result = build(selection, n_jobs=jobs, force=force, prune=not (years or provinces or reports))
+    print(
+        f"kepatuhan build: {len(result.built) - len(result.failed)} built, {len(result.skipped)} unchanged, "
+        f"{len(result.failed)} failed in {result.seconds:.1f} s; "
+        f"see {config.display_path(config.REPORTS_DIR / 'index.html')}",
+        file=sys.stderr,
+    )
+    for path, outcome in result.failed.items():
+        where = f" in section '{outcome.section}'" if outcome.section else ""
+        print(f"  failed: {path}{where}: {outcome.error}", file=sys.stderr)
+    return exit_code(result)
+
+
+def exit_code(result: BuildResult) -> int:
+    return 1 if result.failed else 0
+
+
+def build(
+    jobs: list[Job],
+    *,
+    catalog: Mapping[str, Report] = REPORTS,
+    reports_dir: Path = config.REPORTS_DIR,
+    state_path: Path | None = None,
+    n_jobs: int | None = None,
+    force: bool = False,
+    prune: bool = False,
+    progress: bool = True,
+    timeout: int = CELL_TIMEOUT,
+) -> BuildResult:
+    """Build the reports whose inputs changed (all with ``force``), in parallel; write the index.
+
+    Every job's parameters are checked before any work starts. ``prune`` drops reports that are
+    no longer selected (a full build) from the state, the index and the disk.
+    """
+    from .index import write_index
+
+    started = time.perf_counter()
+    state_path = state_path or reports_dir / config.BUILD_STATE_JSON.name
+    checked = [(job, catalog[job.report], check(catalog[job.report], job.params)) for job in jobs]
+    library, digests = library_digest(), {}
+    entries = load_state(state_path)
+    tasks, skipped = {}, []
+    for job, report, params in checked:
+        rel = report.output(job).as_posix()
+        key = job_key(report, params, library, digests)
+        old = entries.get(rel, {})
+        if not force and old.get("key") == key and old.get("status") == "ok" and (reports_dir / rel).exists():
+            skipped.append(rel)
+            continue
+        entries[rel] = {"report": job.report, "params": params, "subject": job.subject,
+                        "province_code": job.province_code, "key": key, **asdict(Outcome("pending")),
+                        "outputs": old.get("outputs", [])}  # until replaced: removed if not written again
+        tasks[rel] = Task(str(report.notebook), params, str(reports_dir), rel,
+                          tuple(str(p) for p in report.inputs), timeout)
+    if prune:
+        keep = {catalog[j.report].output(j).as_posix() for j in jobs}
+        for rel in set(entries) - keep:
+            _remove_outputs(reports_dir, entries.pop(rel))
+
+    failed = {}
+    for rel, outcome in _run_all(tasks, n_jobs or os.cpu_count() or 1, progress):
+        if old_outputs := set(entries[rel].get("outputs", [])) - set(outcome.outputs):
+            _remove_outputs(reports_dir, {"outputs": sorted(old_outputs)})
+        entries[rel].update(asdict(outcome))
+        if outcome.status != "ok":
+            failed[rel] = outcome
+        save_state(state_path, entries)  # after each report: an interrupted build keeps its work
+    save_state(state_path, entries)
+    write_index(entries, reports_dir)
+    return BuildResult(list(tasks), skipped, failed, time.perf_counter() - started)
+
+
+def _remove_outputs(reports_dir: Path, entry: dict) -> None:
+    for rel in entry.get("outputs", []):
+        (reports_dir / rel).unlink(missing_ok=True)
+
+
+def _run_all(tasks: dict[str, Task], n_jobs: int, progress: bool):
+    """Yield (html path, outcome) as the worker processes finish the reports."""
+    if not tasks:
+        return
+    from tqdm import tqdm
+
+    warm = sorted(set().union(*(notebook_imports(Path(t.notebook)) for t in tasks.values())))
+    n_workers = min(n_jobs, len(tasks))
+    # forkserver: workers start clean, not as copies of a parent that may hold threads (pyarrow).
+    context = multiprocessing.get_context("forkserver")
+    failures = 0
+    with (
+        tqdm(total=len(tasks), desc="laporan", unit="lap", file=sys.stderr, disable=not progress) as bar,
+        ProcessPoolExecutor(n_workers, mp_context=context, initializer=_init_worker,
+                            initargs=(warm, Path(next(iter(tasks.values())).notebook).parent)) as pool,
+    ):
+        futures = {pool.submit(_run_task, task): rel for rel, task in tasks.items()}
+        for future in as_completed(futures):
+            try:
+                outcome = future.result()
+            except Exception as err:  # the worker process itself died (BrokenProcessPool)
+                outcome = Outcome("failed", error=f"worker process died: {type(err).__name__}: {err}")
+            failures += outcome.status != "ok"
+            bar.set_postfix(gagal=failures, refresh=False)
+            bar.update()
+            yield futures[future], outcome
+
+
+def notebook_imports(notebook: Path) -> set[str]:
+    """The modules a notebook imports: a worker imports them in a kernel before it is needed."""
+    import nbformat
+
+    modules = set()
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:  # IPython magics
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.add(node.module)
+    return modules
+
+
+# --- worker process ----------------------------------------------------------------------------
+
+_supply = None  # this worker's KernelSupply
+
+
+def _init_worker(warm_modules: list[str], cwd: Path) -> None:
+    from multiprocessing.util import Finalize
+
+    global _supply
+    _supply = KernelSupply(KERNEL_NAME, warm_modules)
+    Finalize(_supply, _supply.close, exitpriority=10)
+    _supply.prestart(cwd)
+    # While the first kernel starts: papermill, nbconvert and the compiled template.
+    from .render import _exporter
+
+    _register_warm_engine()
+    _exporter()
+
+
+def _run_task(task: Task) -> Outcome:
+    """Execute one report notebook and render it; any failure is this report's alone."""
+    import nbformat
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    from .emit import collect, export_tables, table_files
+    from .render import render_html
+
+    started = time.perf_counter()
+    reports_dir = Path(task.reports_dir)
+    html_path = reports_dir / task.html
+    notebook = Path(task.notebook)
+
+    def failed(error: str, section: str = "") -> Outcome:
+        return Outcome("failed", error=error, section=section, seconds=time.perf_counter() - started,
+                       built_at=datetime.now().isoformat(timespec="seconds"))
+
+    try:
+        km = _supply.take(notebook.parent)
+        nb = papermill.execute_notebook(
+            notebook, None, parameters=task.params, engine_name=WARM_ENGINE, km=km,
+            kernel_name=KERNEL_NAME, execution_timeout=task.timeout, progress_bar=False, cwd=notebook.parent,
+        )
+    except PapermillExecutionError as err:
+        return failed(f"{err.ename}: {err.evalue}", failing_section(nbformat.read(notebook, 4), err.source))
+    except CellTimeoutError:
+        return failed(f"a cell ran longer than {task.timeout} s")
+    except (DeadKernelError, ReportBuildError) as err:
+        return failed(f"the kernel died: {err}")
+
+    try:
+        emitted = collect(nb)
+        undeclared = [
+            config.display_path(p) for p in emitted.inputs
+            if p not in task.inputs and config.PACKAGE_DIR not in Path(p).parents
+        ]
+        if undeclared:
+            return failed(
+                f"reads {', '.join(undeclared)}, not declared among the report's inputs in "
+                "kepatuhan_lib/reports/catalog.py (a change there would not rebuild it)"
+            )
+        files = table_files(html_path, emitted.tables)
+        built_at = datetime.now()
+        html, title = render_html(nb, emitted, built_at=built_at, downloads=[f.name for f in files])
+        export_tables(emitted.tables, html_path)
+        storage.write_text(html_path, html)
+    except Exception as err:  # a report's own failure must not stop the others
+        return failed(f"{type(err).__name__}: {err}", "pembuatan HTML")
+    return Outcome(
+        "ok", title=title, headline=emitted.headline, synthetic=emitted.synthetic,
+        outputs=[p.relative_to(reports_dir).as_posix() for p in (html_path, *files)],
+        seconds=time.perf_counter() - started, built_at=built_at.isoformat(timespec="seconds"),
+    )
+
+
+def failing_section(nb, failing_source: str) -> str:
+    """The nearest markdown heading above the failing cell (its text), or ''."""
+    heading = ""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source == failing_source:
+            return heading
+        if cell.cell_type == "markdown":
+            lines = [ln for ln in cell.source.splitlines() if ln.lstrip().startswith("#")]
+            heading = lines[-1].lstrip().lstrip("#").strip() if lines else heading
+    return heading
+
+
+class KernelSupply:
+    """A fresh kernel per report, started and warmed up (imports done) while the previous one runs.
+
+    A report thus runs in a kernel in which nothing but imports has run (a clean namespace),
+    without waiting for kernel start-up and imports, which dominate a small report's time.
+    """
+
+    def __init__(self, kernel_name: str, warm_modules: list[str]):
+        self.kernel_name = kernel_name
+        # Silent, and binding no name: the report's namespace stays empty.
+        self.warm_code = "\n".join(f"try:\n    __import__({m!r})\nexcept Exception:\n    pass" for m in warm_modules)
+        self._spare = None  # (cwd, kernel manager, client, warm-up message id)
+
+    def prestart(self, cwd: Path) -> None:
+        """Have a kernel warming up in ``cwd`` (the folder of the notebooks to come)."""
+        if self._spare is None or self._spare[0] != cwd:
+            self.close()
+            self._spare = self._start(cwd)
+
+    def take(self, cwd: Path):
+        """A ready kernel manager running in ``cwd``; the next kernel starts warming at once."""
+        self.prestart(cwd)
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            _, km, kc, msg_id = self._spare
+            try:
+                self._wait_warm(km, kc, msg_id)
+                break
+            except ReportBuildError:
+                self.close()
+                self._spare = self._start(cwd)
+                if attempt == KERNEL_START_ATTEMPTS:
+                    raise
+        kc.stop_channels()
+        self._spare = self._start(cwd)
+        return km
+
+    def close(self) -> None:
+        if self._spare is not None:
+            _, km, kc, _ = self._spare
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+            self._spare = None
+
+    def _start(self, cwd: Path):
+        import subprocess
+
+        from jupyter_client.manager import KernelManager
+
+        km = KernelManager(kernel_name=self.kernel_name)
+        km.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kc = km.client()
+        kc.start_channels()
+        return cwd, km, kc, kc.execute(self.warm_code, silent=True, store_history=False)
+
+    def _wait_warm(self, km, kc, msg_id: str) -> None:
+        """Wait for the warm-up to finish; a kernel that died (port taken) or hangs is an error."""
+        import queue
+
+        deadline = time.monotonic() + KERNEL_START_TIMEOUT
+        while time.monotonic() < deadline:
+            if not km.is_alive():
+                raise ReportBuildError("kernel died before replying", report="")
+            try:
+                reply = kc.get_shell_msg(timeout=0.2)
+            except queue.Empty:
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return
+        raise ReportBuildError(f"kernel did not start within {KERNEL_START_TIMEOUT} s", report="")
+
+
+WARM_ENGINE = "kepatuhan-warm"
+
+
+def _register_warm_engine() -> None:
+    """papermill's nbclient engine, on a kernel started ahead of time (KernelSupply)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, km=None, execution_timeout=None, **_):
+            # The other keywords papermill passes (start timeout, log files) concern a kernel
+            # it would start itself.
+            client = PapermillNotebookClient(
+                nb_man, km=km, kernel_name=kernel_name, timeout=execution_timeout, shutdown_kernel="immediate"
+            )
+            return client.execute(cleanup_kc=True)  # shut the kernel down: one report per kernel
+
+    papermill_engines.register(WARM_ENGINE, WarmKernelEngine)

@@ -1,0 +1,181 @@
+"""The report catalog: each report's notebook, parameters, input files, output path and default set."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import config
+
+Allowed = Callable[[], Mapping[Any, str] | Sequence[Any]] | Sequence[Any] | None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One report parameter, declared once: the notebook's `parameters` cell must agree with it.
+
+    ``allowed`` is a list of values, or a callable returning a list or a mapping value -> label
+    (called lazily, so the catalog imports without reading any data).
+    """
+
+    name: str
+    type: type
+    default: Any
+    allowed: Allowed = None
+    description: str = ""
+
+    def allowed_values(self) -> Mapping[Any, str] | None:
+        """The allowed values with a label each (the value itself when unlabelled), or None."""
+        values = self.allowed() if callable(self.allowed) else self.allowed
+        if values is None:
+            return None
+        if isinstance(values, Mapping):
+            return dict(values)
+        return {v: "" for v in values}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to build: which report, with which parameter values, about whom."""
+
+    report: str
+    params: dict
+    subject: str  # province or entity name, for the file name and the index
+    province_code: str | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.params.get("year", 0), self.report, self.province_code or "", self.subject)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A parameterised notebook and everything the build needs to know about it."""
+
+    name: str
+    title: str
+    notebook: Path
+    parameters: tuple[Parameter, ...]
+    inputs: tuple[Path, ...]  # files the notebook reads: a change in any of them rebuilds it
+    output: Callable[[Job], Path]  # the HTML path, relative to the reports folder
+    select: Callable[[pd.DataFrame], list[Job]] = field(repr=False)  # default set, from scores
+
+    def parameter(self, name: str) -> Parameter:
+        return next(p for p in self.parameters if p.name == name)
+
+    def defaults(self) -> dict:
+        return {p.name: p.default for p in self.parameters}
+
+
+def slugify(text: str) -> str:
+    """ASCII, lower case, words joined by '-': 'Kabupaten Muko-Muko' -> 'kabupaten-muko-muko'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "tanpa-nama"
+
+
+def province_names() -> dict[str, str]:
+    """Province code -> name, from the reference regions (38 provinces)."""
+    from ..reference import provinces
+
+    table = provinces()
+    return dict(zip(table["province_code"], table["province_name"], strict=True))
+
+
+# Years and entity codes are checked against the data by the notebooks themselves (they say
+# "tidak dinilai" for a year without scores); provinces are a closed list known in advance.
+YEAR = Parameter("year", int, 2024, description="assessment year")
+PROVINCE = Parameter(
+    "province", str, "17", allowed=province_names, description="2-digit Kemendagri province code"
+)
+ENTITY_CODE = Parameter(
+    "entity_code", str, "17.06", description="entity code (Kemendagri code, KEM.nn, LEM.nn, ...)"
+)
+
+REGIONAL_TYPES = ("Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota")
+REPORT_INPUTS = (
+    config.SCORES_PARQUET,
+    config.UNITS_PARQUET,
+    config.PUBLISHED_PARQUET,
+    config.QUARANTINE_PARQUET,
+)
+
+
+def _select_provinsi(scores: pd.DataFrame) -> list[Job]:
+    """A league table for every (year, province) with a scored kabupaten, kota or province."""
+    regional = scores[scores["entity_type"].isin(REGIONAL_TYPES) & scores["score"].notna()]
+    names = province_names()
+    pairs = regional[["year", "province_code"]].dropna().drop_duplicates()
+    return [
+        Job("provinsi", {"year": int(y), "province": str(p)}, names.get(str(p), str(p)), str(p))
+        for y, p in pairs.itertuples(index=False)
+    ]
+
+
+def _select_nasional(scores: pd.DataFrame) -> list[Job]:
+    """A national summary for every year with any score."""
+    years = sorted(scores.loc[scores["score"].notna(), "year"].dropna().unique())
+    return [Job("nasional", {"year": int(y)}, "Nasional") for y in years]
+
+
+def _select_entitas(scores: pd.DataFrame) -> list[Job]:
+    """A profile for every entity with at least one published figure, in its latest such year.
+
+    Only published entities (a few hundred), not every synthetic one (about 550 a year), so
+    that the default build stays within minutes on two cores.
+    """
+    published = scores[(scores["basis"] == "published") & scores["score"].notna()]
+    latest = published.sort_values("year").groupby("entity_code", sort=True).tail(1)
+    return [
+        Job(
+            "entitas",
+            {"entity_code": str(row.entity_code), "year": int(row.year)},
+            str(row.entity),
+            None if pd.isna(row.province_code) else str(row.province_code),
+        )
+        for row in latest.itertuples(index=False)
+    ]
+
+
+REPORTS: dict[str, Report] = {
+    r.name: r
+    for r in (
+        Report(
+            name="provinsi",
+            title="Laporan Provinsi",
+            notebook=config.REPORT_NOTEBOOKS_DIR / "provinsi.ipynb",
+            parameters=(YEAR, PROVINCE),
+            inputs=REPORT_INPUTS,
+            output=lambda job: Path(
+                str(job.params["year"]), f"provinsi-{job.params['province']}-{slugify(job.subject)}.html"
+            ),
+            select=_select_provinsi,
+        ),
+        Report(
+            name="nasional",
+            title="Ringkasan Nasional",
+            notebook=config.REPORT_NOTEBOOKS_DIR / "nasional.ipynb",
+            parameters=(YEAR,),
+            inputs=REPORT_INPUTS,
+            output=lambda job: Path(str(job.params["year"]), "nasional.html"),
+            select=_select_nasional,
+        ),
+        Report(
+            name="entitas",
+            title="Profil Entitas",
+            notebook=config.REPORT_NOTEBOOKS_DIR / "entitas.ipynb",
+            parameters=(ENTITY_CODE, YEAR),
+            inputs=REPORT_INPUTS,
+            output=lambda job: Path(
+                str(job.params["year"]),
+                "entitas",
+                f"{job.params['entity_code']}-{slugify(job.subject)}.html",
+            ),
+            select=_select_entitas,
+        ),
+    )
+}

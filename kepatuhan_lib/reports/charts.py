@@ -1,0 +1,176 @@
+"""Report figures (matplotlib, Agg): small PNGs embedded as <img> with alt text, readable without colour."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display: also inside a kernel
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
+
+from . import fmt  # noqa: E402
+from .tables import DIRECTION_COLOUR  # noqa: E402
+
+ZONE_COLOUR = {"hijau": "#2e8b57", "kuning": "#e0b000", "merah": "#c0392b"}
+ZONE_HATCH = {"hijau": "", "kuning": "..", "merah": "//"}  # tells zones apart in grey print
+DPI = 96
+SCORE_CMAP = LinearSegmentedColormap.from_list("skor", ["#b2182b", "#f4e49c", "#1a7a4c"])
+plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
+                     "axes.formatter.use_locale": False})
+
+
+def figure_html(fig, alt: str, caption: str | None = None) -> str:
+    """The figure as an embedded PNG in a <figure>, with alt text and an optional caption; closes it."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    figcaption = f'<figcaption style="color:#59636e;font-size:.88em">{html.escape(caption)}</figcaption>' if caption else ""
+    return (f'<figure style="margin:.5em 0 1.2em"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+            f'style="max-width:100%;height:auto">{figcaption}</figure>')
+
+
+def _decimal_axis(ax, axis: str = "x") -> None:
+    formatter = matplotlib.ticker.FuncFormatter(lambda v, _: fmt.angka(v, 0))
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
+
+
+def dumbbell(table: pd.DataFrame, year: int, year_prev: int | None):
+    """Every entity from last assessed year's score to this year's, sorted, coloured by direction.
+
+    ``table``: entity, score, score_prev, direction, delta. Each row is labelled with its change in
+    words, so the chart reads without colour.
+    """
+    rows = table[table["score"].notna()].sort_values("score")
+    fig, ax = plt.subplots(figsize=(7.2, 0.34 * len(rows) + 1.0))
+    for i, row in enumerate(rows.itertuples()):
+        colour = DIRECTION_COLOUR.get(row.direction, "#59636e")
+        if not fmt.is_missing(row.score_prev):
+            ax.plot([row.score_prev, row.score], [i, i], color=colour, lw=2, alpha=.8)
+            ax.plot(row.score_prev, i, "o", mfc="white", mec=colour, ms=6)
+        ax.plot(row.score, i, "o", color=colour, ms=7)
+        note = fmt.arah(row.direction) + ("" if fmt.is_missing(row.delta) else f" {fmt.selisih(row.delta)}")
+        ax.annotate(f"{fmt.skor(row.score)}  {note}", (101, i), va="center", fontsize=8, color=colour,
+                    annotation_clip=False)
+    ax.set_yticks(range(len(rows)), [str(e) for e in rows["entity"]])
+    ax.set_xlim(min(40, float(rows[["score", "score_prev"]].min().min() or 40) - 2), 100)
+    _decimal_axis(ax)
+    ax.set_xlabel(f"nilai {year_prev or ''} (lingkaran kosong) → {year} (lingkaran penuh)".replace("  ", " "))
+    ax.grid(axis="x", color="#e5e5e5")
+    return fig
+
+
+def heatmap(matrix: pd.DataFrame, *, vmin: float, vmax: float, labels: pd.DataFrame, xlabel: str = ""):
+    """Rows x columns coloured by value (red-yellow-green), each cell labelled; missing cells say '–'."""
+    values = matrix.to_numpy(dtype=float, na_value=np.nan)
+    fig, ax = plt.subplots(figsize=(1.0 + 0.95 * matrix.shape[1] + 1.6, 0.36 * matrix.shape[0] + 1.2))
+    ax.imshow(np.ma.masked_invalid(values), cmap=SCORE_CMAP, vmin=vmin, vmax=vmax, aspect="auto")
+    for (i, j), value in np.ndenumerate(values):
+        text = "–" if np.isnan(value) else labels.iat[i, j]
+        dark = not np.isnan(value) and abs(value - (vmin + vmax) / 2) > (vmax - vmin) * 0.3
+        ax.text(j, i, text, ha="center", va="center", fontsize=7.5, color="white" if dark else "#1f2328")
+    ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], rotation=35, ha="right")
+    ax.set_yticks(range(matrix.shape[0]), [str(r) for r in matrix.index])
+    ax.set_facecolor("#eeeeee")
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlabel(xlabel)
+    return fig
+
+
+def zone_bars(shares: pd.DataFrame):
+    """Stacked bars of zone shares per year (rows: years; columns: hijau, kuning, merah; 0-1)."""
+    fig, ax = plt.subplots(figsize=(7.0, 3.2))
+    bottom = np.zeros(len(shares))
+    x = np.arange(len(shares))
+    for zone in ("hijau", "kuning", "merah"):
+        values = shares.get(zone, pd.Series(0.0, index=shares.index)).fillna(0).to_numpy(dtype=float)
+        ax.bar(x, values, bottom=bottom, color=ZONE_COLOUR[zone], hatch=ZONE_HATCH[zone], edgecolor="white",
+               label=zone, width=.65)
+        for xi, b, v in zip(x, bottom, values, strict=True):
+            if v >= .06:
+                ax.text(xi, b + v / 2, f"{zone}\n{fmt.persen(v, 0)}", ha="center", va="center", fontsize=7,
+                        color="white" if zone != "kuning" else "#1f2328")
+        bottom += values
+    ax.set_xticks(x, [str(y) for y in shares.index])
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.persen(v, 0)))
+    ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(.5, -0.1), frameon=False)
+    return fig
+
+
+def tile_map(tiles: pd.DataFrame, *, vmin: float = 50, vmax: float = 100):
+    """The 38 provinces as a tile grid: colour = mean score, text = abbreviation, mean, share green.
+
+    ``tiles``: abbrev, row, col, mean, share_green (missing mean: grey tile, 'tidak dinilai').
+    """
+    fig, ax = plt.subplots(figsize=(9.0, 4.6))
+    for t in tiles.itertuples():
+        known = not fmt.is_missing(t.mean)
+        colour = SCORE_CMAP((float(t.mean) - vmin) / (vmax - vmin)) if known else "#e6e6e6"
+        ax.add_patch(plt.Rectangle((t.col, -t.row), .94, .94, color=colour, ec="white"))
+        dark = known and abs(float(t.mean) - (vmin + vmax) / 2) > (vmax - vmin) * 0.3
+        body = f"{fmt.angka(t.mean, 1)}\n{fmt.persen(t.share_green, 0)} hijau" if known else "tidak\ndinilai"
+        ax.text(t.col + .47, -t.row + .66, t.abbrev, ha="center", va="center", fontsize=6.5, weight="bold",
+                color="white" if dark else "#1f2328")
+        ax.text(t.col + .47, -t.row + .3, body, ha="center", va="center", fontsize=5.6,
+                color="white" if dark else "#1f2328")
+    ax.set_xlim(-.1, tiles["col"].max() + 1)
+    ax.set_ylim(-tiles["row"].max() - .1, 1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    scale = plt.cm.ScalarMappable(cmap=SCORE_CMAP, norm=plt.Normalize(vmin, vmax))
+    bar = fig.colorbar(scale, ax=ax, orientation="horizontal", fraction=.04, pad=.02, shrink=.5)
+    bar.set_label("rata-rata nilai")
+    return fig
+
+
+def trajectory(history: pd.DataFrame, eras: list[tuple[int, str]], year: int):
+    """An entity's score over every assessed year; a dashed line and label where the method changes.
+
+    ``history``: year, score, zone (missing years are gaps). ``eras``: (first year, label) per era.
+    """
+    history = history.sort_values("year")
+    fig, ax = plt.subplots(figsize=(7.2, 3.0))
+    known = history[history["score"].notna()]
+    ax.plot(known["year"].astype(int), known["score"].astype(float), color="#59636e", lw=1.2, zorder=1)
+    for row in known.itertuples():
+        ax.plot(int(row.year), float(row.score), "o", ms=8 if row.year == year else 6,
+                color=ZONE_COLOUR.get(row.zone, "#59636e"), mec="#1f2328", zorder=2)
+        ax.annotate(f"{fmt.skor(row.score)}\n{row.zone if not fmt.is_missing(row.zone) else ''}",
+                    (int(row.year), float(row.score)), textcoords="offset points", xytext=(0, 8), ha="center",
+                    fontsize=7)
+    for first, label in eras[1:]:
+        ax.axvline(first - .5, color="#b58a00", ls="--", lw=1)
+        ax.text(first - .45, 3, label, rotation=90, fontsize=7, color="#7a5b00", va="bottom")
+    years = [int(y) for y in history["year"]]
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_ylim(0, 110)
+    _decimal_axis(ax, "y")
+    ax.set_ylabel("nilai")
+    ax.grid(axis="y", color="#e5e5e5")
+    return fig
+
+
+def rank_history(ranks: pd.DataFrame):
+    """Provincial and national rank per year (1 at the top); rows: year, rank_province, rank_national."""
+    fig, axes = plt.subplots(1, 2, figsize=(7.2, 2.6))
+    for ax, column, title in zip(axes, ("rank_province", "rank_national"), ("di provinsi", "nasional (per jenis)"),
+                                 strict=True):
+        known = ranks[ranks[column].notna()]
+        ax.plot(known["year"].astype(int), known[column].astype(int), "o-", color="#0b5cad")
+        for row in known.itertuples():
+            ax.annotate(str(int(getattr(row, column))), (int(row.year), int(getattr(row, column))),
+                        textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7)
+        ax.invert_yaxis()
+        ax.set_title(f"Peringkat {title}", fontsize=9)
+        ax.set_xticks([int(y) for y in ranks["year"]], [str(int(y)) for y in ranks["year"]])
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    return fig

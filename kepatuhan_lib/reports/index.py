@@ -1,0 +1,56 @@
+"""reports/index.html: every report by year and province, with headline figures and status."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+
+from .. import __version__, config, storage
+from .catalog import REPORTS
+from .render import format_angka, format_tanggal
+
+TEMPLATE = "daftar-laporan.html.j2"
+KIND_ORDER = {"nasional": 0, "provinsi": 1, "entitas": 2}
+
+
+def _figures(headline: dict) -> str:
+    """'entitas 23 · rata-rata 81,2 · zona: hijau 10, kuning 3' from the emitted headline."""
+    parts = []
+    for name, value in headline.items():
+        label = name.replace("_", " ")
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {format_angka(v)}" for k, v in value.items())
+            parts.append(f"{label}: {value}")
+        else:
+            parts.append(f"{label} {format_angka(value)}")
+    return " · ".join(parts)
+
+
+def index_html(entries: dict, built_at: datetime) -> str:
+    """The index page for the build state's entries (keyed by HTML path relative to reports/)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.TEMPLATES_DIR / "kepatuhan"),
+        autoescape=True,  # names come from the data: never markup
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["figures"] = _figures
+    env.filters["tanggal"] = lambda iso: format_tanggal(datetime.fromisoformat(iso)) if iso else ""
+    by_year = defaultdict(list)
+    for path, entry in entries.items():
+        by_year[entry["params"].get("year")].append({"path": path, **entry})
+    years = [
+        (year, sorted(rows, key=lambda r: (KIND_ORDER.get(r["report"], 9), r["province_code"] or "", r["subject"])))
+        for year, rows in sorted(by_year.items(), key=lambda item: -(item[0] or 0))
+    ]
+    failed = sum(e["status"] != "ok" for e in entries.values())
+    return env.get_template(TEMPLATE).render(
+        years=years, kinds={name: r.title for name, r in REPORTS.items()}, total=len(entries), failed=failed,
+        built_at=format_tanggal(built_at), version=__version__,
+    )
+
+
+def write_index(entries: dict, reports_dir: Path = config.REPORTS_DIR) -> Path:
+    return storage.write_text(reports_dir / "index.html", index_html(entries, datetime.now()))

@@ -1,0 +1,140 @@
+"""An executed report notebook to one self-contained HTML page (custom nbconvert template)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+from bs4 import BeautifulSoup
+
+from .. import __version__, config
+from ..errors import ReportBuildError
+from .emit import Emitted
+
+LOCALE = "id"
+TEMPLATE_NAME = "kepatuhan"
+# Cells a reader never sees: papermill's injected parameters, the defaults they override, and
+# the error markers papermill adds to a failed run.
+HIDDEN_CELL_TAGS = {"injected-parameters", "parameters", "papermill-error-cell-tag"}
+# Where a page could load something: each (tag, attribute) below must stay local (data: or a
+# relative file); plain <a href> links (sources cited in the data) load nothing and may point out.
+LOADING_ATTRIBUTES = {
+    "script": "src", "link": "href", "img": "src", "iframe": "src", "frame": "src", "embed": "src",
+    "source": "src", "video": "src", "audio": "src", "track": "src", "object": "data", "input": "src",
+}
+REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+CSS_REMOTE = re.compile(r"""(?:@import|url\(\s*['"]?)\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+def format_tanggal(moment: datetime) -> str:
+    """A build time as an Indonesian reader writes it: '23 November 2026 14.05'."""
+    return format_datetime(moment, "d MMMM y HH.mm", locale=LOCALE)
+
+
+def format_angka(value) -> str:
+    """A figure in Indonesian notation: 90,02 and 1.234; text passes through unchanged."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return format_decimal(value, format="#,##0.##", locale=LOCALE)
+
+
+def sha256_file(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def headings(nb) -> list[Heading]:
+    """The markdown headings of the notebook, with the ids nbconvert gives them."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            soup = BeautifulSoup(markdown2html_mistune(cell.source), "html.parser")
+            for h in soup.find_all(["h1", "h2", "h3"]):
+                for anchor in h.find_all("a", class_="anchor-link"):
+                    anchor.decompose()
+                found.append(Heading(int(h.name[1]), h.get("id", ""), h.get_text().strip()))
+    return found
+
+
+def remote_resources(html: str) -> list[str]:
+    """Every address at which the page would fetch something from another host."""
+    soup = BeautifulSoup(html, "html.parser")
+    found = [
+        tag[attr] for tag_name, attr in LOADING_ATTRIBUTES.items()
+        for tag in soup.find_all(tag_name) if tag.has_attr(attr) and REMOTE.match(tag[attr])
+    ]
+    found += [tag.get("srcset") for tag in soup.find_all(srcset=REMOTE)]
+    found += [m.group(0) for style in soup.find_all("style") for m in CSS_REMOTE.finditer(style.get_text())]
+    found += [m.group(0) for tag in soup.find_all(style=True) for m in CSS_REMOTE.finditer(tag["style"])]
+    return found
+
+
+@functools.cache
+def _exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(config.TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+
+
+def _reader_cells(nb) -> None:
+    """Drop what a reader must never see: hidden cells, error outputs, stderr (warnings)."""
+    nb.cells = [c for c in nb.cells if not HIDDEN_CELL_TAGS & set(c.metadata.get("tags", []))]
+    for cell in nb.cells:
+        if "outputs" in cell:
+            cell.outputs = [
+                o for o in cell.outputs
+                if o.output_type != "error" and not (o.output_type == "stream" and o.name == "stderr")
+            ]
+
+
+def render_html(nb, emitted: Emitted, *, built_at: datetime, downloads: list[str] = ()) -> tuple[str, str]:
+    """The page of an executed notebook whose emitted payloads were collected; returns (html, title).
+
+    ``downloads`` are the data files beside the page (names relative to it).
+    Raises ReportBuildError if the page would load anything from another host.
+    """
+    _reader_cells(nb)
+    toc = headings(nb)
+    title = next((h.text for h in toc if h.level == 1), nb.metadata.get("papermill", {}).get("input_path", ""))
+    resources = {
+        "kepatuhan": {
+            "title": title,
+            "toc": [h for h in toc if h.level in (2, 3)],
+            "synthetic": emitted.synthetic,
+            "parameters": nb.metadata.get("papermill", {}).get("parameters", {}),
+            "inputs": [{"path": config.display_path(p), "sha256": sha256_file(p)} for p in emitted.inputs],
+            "downloads": list(downloads),
+            "version": __version__,
+            "built_at": format_tanggal(built_at),
+        }
+    }
+    html, _ = _exporter().from_notebook_node(nb, resources=resources)
+    remote = remote_resources(html)
+    if remote:
+        raise ReportBuildError(f"the page would load from another host: {', '.join(remote[:3])}", report=title)
+    return html, title

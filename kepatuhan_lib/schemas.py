@@ -1,0 +1,109 @@
+"""pandera schemas of the canonical tables (docs/architecture.md): column order, dtypes, ranges."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .methodology import DIMENSIONS, ENTITY_TYPES
+
+YEAR_MIN, YEAR_MAX = 2015, 2030
+MAX_SCALE = 110.0  # the largest scale of any era (2017 K/L); the era's own scale is checked in ingest
+SKOR_VALUES = (0, 1, 2, 3)
+
+STRING = pd.StringDtype()
+
+
+# pandera accepts any string-like column as STRING (object, "str"); the tables promise pandas'
+# `string` dtype, whose missing value is <NA>, so that is checked too.
+_IS_STRING_DTYPE = pa.Check(lambda s: s.dtype == STRING, element_wise=False, error="dtype is not pd.StringDtype()")
+
+
+def _text(nullable: bool = False, *checks: pa.Check) -> pa.Column:
+    return pa.Column(STRING, [_IS_STRING_DTYPE, *checks], nullable=nullable)
+
+
+def _points(nullable: bool = True) -> pa.Column:
+    return pa.Column("Float64", pa.Check.in_range(0, MAX_SCALE), nullable=nullable)
+
+
+_IDENTITY = {
+    "year": pa.Column("Int16", pa.Check.in_range(YEAR_MIN, YEAR_MAX)),
+    "entity_type": _text(False, pa.Check.isin(ENTITY_TYPES)),
+    "province_code": _text(True, pa.Check.str_matches(r"^\d{2}$")),
+    "entity_code": _text(),
+    "entity": _text(),
+    "unit": _text(),
+    "unit_type": _text(),
+}
+
+_PROVENANCE = {
+    "source_file": _text(),
+    "source_sha256": _text(),
+    "source_sheet": _text(True),
+    "source_row": pa.Column("Int64", pa.Check.ge(1)),
+    "synthetic": pa.Column(bool),
+}
+
+UNITS = pa.DataFrameSchema(
+    {
+        **_IDENTITY,
+        "input": _points(),
+        "proses": _points(),
+        "output": _points(),
+        "pengaduan": _points(),
+        "nilai": _points(nullable=False),
+        "koreksi": _points(),
+        **_PROVENANCE,
+    },
+    strict=True,
+    ordered=True,
+    name="units",
+)
+
+ANSWERS = pa.DataFrameSchema(
+    {
+        **_IDENTITY,
+        "dimension": _text(False, pa.Check.isin(DIMENSIONS)),
+        "variable": _text(True),
+        "indicator_code": _text(),
+        "indicator": _text(True),
+        "respondent": _text(True),
+        "weight": pa.Column("Float64", pa.Check.gt(0)),
+        "score": pa.Column("Int16", pa.Check.isin(SKOR_VALUES), nullable=True),
+        **_PROVENANCE,
+    },
+    strict=True,
+    ordered=True,
+    name="answers",
+)
+
+QUARANTINE = pa.DataFrameSchema(
+    {
+        "file": _text(),
+        "sheet": _text(True),
+        "row": pa.Column("Int64", pa.Check.ge(1), nullable=True),
+        "column": _text(True),
+        "value": _text(True),
+        "reason": _text(),
+        # Which entity a rejected row belongs to, when it could be told (the score command
+        # leaves that entity unscored rather than every entity of the file).
+        "year": pa.Column("Int16", nullable=True),
+        "entity_code": _text(True),
+    },
+    strict=True,
+    ordered=True,
+    name="quarantine",
+)
+
+UNIT_COLUMNS = list(UNITS.columns)
+ANSWER_COLUMNS = list(ANSWERS.columns)
+QUARANTINE_COLUMNS = list(QUARANTINE.columns)
+
+
+def empty(schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """A table with no rows and the schema's columns and dtypes."""
+    return pd.DataFrame({
+        name: pd.Series([], dtype=STRING if str(col.dtype).startswith("string") else col.dtype.type)
+        for name, col in schema.columns.items()
+    })

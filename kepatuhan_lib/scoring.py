@@ -1,0 +1,283 @@
+"""Scoring: answers -> unit dimension points -> unit score -> entity score; the `score` command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import config, storage
+from .errors import MethodologyError, UsageError
+from .methodology import DIMENSIONS, classify_frame, dimension_caps, era, round_half_up
+
+UNIT_KEY = ["year", "entity_type", "entity_code", "unit"]
+ENTITY_KEY = ["year", "entity_type", "entity_code"]
+PROVENANCE = ["source_file", "source_sha256", "source_sheet", "source_row"]
+UNIT_COLUMNS = ["year", "entity_type", "province_code", "entity_code", "entity", "unit", "unit_type",
+                "input", "proses", "output", "pengaduan", "nilai", "koreksi", *PROVENANCE, "synthetic"]
+ENTITY_SCORE_COLUMNS = ["year", "entity_type", "province_code", "entity_code", "entity", "n_units", "unit_types",
+                        "score_unrounded", "koreksi", "score", "category", "opinion", "zone", "synthetic"]
+OUT_COLUMNS = ["year", "entity_type", "province_code", "entity_code", "entity", "n_units", "unit_types",
+               "score", "category", "opinion", "zone", "koreksi", "synthetic"]
+QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
+MAX_SKOR = 3  # indicator answers are scored 0-3
+
+
+def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
+    """Canonical answers -> canonical units rows, with unrounded dimension points and nilai.
+
+    The project's model (the instrument is not public in full): each indicator's score is the
+    mean of its respondents' Skor; dimension points = cap x sum(weight x mean / 3) / sum(weight);
+    nilai = the sum of the four dimensions. A dimension with no answers, or an indicator whose
+    every answer is missing, leaves that dimension and nilai missing (never 0). Provenance comes
+    from the unit's first answer row; ``synthetic`` is true if any answer is.
+    """
+    if answers.empty:
+        return _empty_units()
+    unit_id, first_row = _codes_and_first(answers.groupby(UNIT_KEY, sort=False, dropna=False).ngroup())
+    n_units = len(first_row)
+    units = answers.iloc[first_row].reset_index(drop=True)
+
+    dimension_codes, dimension_names = pd.factorize(answers["dimension"], use_na_sentinel=False)
+    unknown_dimensions = [str(d) for d in dimension_names if d not in DIMENSIONS]
+    if unknown_dimensions:
+        raise MethodologyError(f"unknown dimension {unknown_dimensions[0]!r}; expected one of {', '.join(DIMENSIONS)}")
+    dim_code = np.array([DIMENSIONS.index(d) for d in dimension_names], dtype=np.int64)[dimension_codes]
+    indicator = pd.factorize(answers["indicator_code"], use_na_sentinel=False)[0].astype(np.int64)
+    unit_dim = unit_id * len(DIMENSIONS) + dim_code
+    ind_id, ind_first = _codes_and_first(unit_dim * (int(indicator.max()) + 1) + indicator)
+
+    # Mean Skor per indicator over the respondents who answered.
+    skor = answers["score"].to_numpy(dtype=float, na_value=np.nan)
+    answered = ~np.isnan(skor)
+    n_ind = len(ind_first)
+    count = np.bincount(ind_id[answered], minlength=n_ind)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(ind_id[answered], weights=skor[answered], minlength=n_ind) / count
+    weight = answers["weight"].to_numpy(dtype=float, na_value=np.nan)[ind_first]
+    ind_unit_dim = unit_dim[ind_first]
+
+    # Weighted share of the maximum per (unit, dimension), then scaled by the dimension's cap.
+    size = n_units * len(DIMENSIONS)
+    weighted = np.bincount(ind_unit_dim, weights=weight * mean, minlength=size)
+    total_weight = np.bincount(ind_unit_dim, weights=weight, minlength=size)
+    unknown = np.bincount(ind_unit_dim, weights=np.isnan(weight * mean), minlength=size) > 0
+    present = np.bincount(ind_unit_dim, minlength=size) > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = (weighted / (MAX_SKOR * total_weight)).reshape(n_units, len(DIMENSIONS))
+    share[(unknown | ~present).reshape(n_units, len(DIMENSIONS))] = np.nan
+    points = share * _caps_per_unit(units)
+
+    for i, dimension in enumerate(DIMENSIONS):
+        units[dimension.lower()] = pd.array(points[:, i], dtype="Float64")
+    units["nilai"] = pd.array(points.sum(axis=1), dtype="Float64")  # NaN (missing) if any dimension is
+    units["koreksi"] = pd.array([pd.NA] * len(units), dtype="Float64")
+    synthetic = answers["synthetic"].to_numpy(dtype=bool) if "synthetic" in answers else np.zeros(len(answers))
+    units["synthetic"] = np.bincount(unit_id, weights=synthetic, minlength=n_units) > 0
+    return units.reindex(columns=UNIT_COLUMNS)
+
+
+def _codes_and_first(keys) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes of ``keys`` in order of appearance, and the position of each code's first row."""
+    codes = pd.factorize(np.asarray(keys))[0].astype(np.int64)
+    return codes, np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
+
+
+def _caps_per_unit(units: pd.DataFrame) -> np.ndarray:
+    """(n_units, 4) array of dimension caps; raises MethodologyError where an era has none."""
+    caps = np.empty((len(units), len(DIMENSIONS)))
+    keys = units[["year", "entity_type"]].astype({"year": int, "entity_type": str})
+    for (year, entity_type), rows in keys.groupby(["year", "entity_type"]).indices.items():
+        declared = dimension_caps(year, entity_type)
+        if not declared:
+            raise MethodologyError(
+                f"{era(year, entity_type).label} has no dimensions: {year} {entity_type} answers "
+                "cannot be scored (give a unit recap with Nilai instead)", year=year, entity_type=entity_type,
+            )
+        caps[rows] = [declared[d] for d in DIMENSIONS]
+    return caps
+
+
+def _empty_units() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="Float64" if c in ("nilai", "koreksi") else object) for c in UNIT_COLUMNS})
+
+
+def entity_scores(units: pd.DataFrame) -> pd.DataFrame:
+    """Canonical units -> entity_scores: mean of unrounded unit nilai minus koreksi, rounded at the end.
+
+    Every unit counts equally. A unit without nilai leaves the entity score missing rather
+    than silently dropping the unit. Zone, category and opinion are classified on the rounded
+    score (77.995 -> 78.00 -> B, hijau).
+    """
+    if units.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ENTITY_SCORE_COLUMNS})
+    frame = units.assign(
+        nilai=units["nilai"].astype("Float64"),
+        koreksi=units["koreksi"].astype("Float64") if "koreksi" in units else pd.NA,
+        synthetic=units["synthetic"].astype(bool) if "synthetic" in units else False,
+        unit_type=units["unit_type"].astype("string"),
+    )
+    grouped = frame.groupby(ENTITY_KEY, sort=True, dropna=False)
+    out = grouped.agg(
+        province_code=("province_code", "first"),
+        entity=("entity", "first"),
+        n_units=("unit", "size"),
+        mean=("nilai", lambda s: s.mean(skipna=False)),
+        koreksi=("koreksi", "first"),
+        synthetic=("synthetic", "any"),
+    ).reset_index()
+    out["unit_types"] = pd.array(
+        grouped["unit_type"].agg(lambda s: ";".join(sorted(s.dropna().unique()))).to_numpy(), dtype="string"
+    )
+    out["n_units"] = out["n_units"].astype("Int64")
+    out["koreksi"] = out["koreksi"].astype("Float64")
+    out["score_unrounded"] = out.pop("mean").astype("Float64") - out["koreksi"].fillna(0)
+    out["score"] = round_half_up(out["score_unrounded"])
+    return classify_frame(out)[ENTITY_SCORE_COLUMNS]
+
+
+# --- the `kepatuhan score` command ----------------------------------------------------------------
+
+def score_command(files: list[Path], out: Path) -> int:
+    """Score export files into OUT.csv (one row per entity); rejects into OUT.rejects.csv.
+
+    An entity with any rejected row is not scored. A rejected row is tied to its entity by the
+    year and entity_code ingest resolved for it; a rejected row whose entity could not be
+    resolved may belong to any entity of its file and sheet, so those are not scored either.
+    Exit code 0 when nothing was rejected, 1 otherwise (the other results are still written).
+    """
+    out = Path(out)
+    if out.suffix.lower() != ".csv":
+        raise UsageError(f"--out must name a .csv file, got {str(out)!r}")
+    missing = [str(f) for f in files if not Path(f).is_file()]
+    if missing:
+        raise UsageError(f"no such file: {', '.join(missing)}")
+    rejects_path = out.with_name(out.name[: -len(out.suffix)] + ".rejects.csv")
+
+    from .ingest import read_exports  # the reading stage is only needed by this command
+
+    data = read_exports([Path(f) for f in files])
+    quarantine = data.quarantine()
+    rows = pd.concat([_entity_rows(data.units), _entity_rows(data.answers)], ignore_index=True)
+    blocked = pd.concat([
+        _blocked_by_quarantine(quarantine, rows),
+        _blocked_without_method(data.units, need_caps=False),
+        _blocked_without_method(data.answers, need_caps=True),
+    ], ignore_index=True).drop_duplicates(ENTITY_KEY)
+
+    answers = _drop_entities(data.answers, blocked)
+    parts = [f for f in (_drop_entities(data.units, blocked), unit_scores_from_answers(answers)) if not f.empty]
+    units = pd.concat(parts, ignore_index=True) if parts else _empty_units()
+    twice = _blocked_units_twice(units)
+    blocked = pd.concat([blocked, twice], ignore_index=True)
+    scores = entity_scores(_drop_entities(units, twice))
+
+    storage.write_csv(_out_table(scores), out)
+    rejects = _rejects_table(quarantine, blocked, rows)
+    if len(rejects):
+        storage.write_csv(rejects, rejects_path)
+    else:
+        rejects_path.unlink(missing_ok=True)  # a stale rejects file would describe another run
+
+    n_rows = int(quarantine.drop_duplicates(["file", "sheet", "row"]).shape[0]) if len(quarantine) else 0
+    print(f"scored {len(scores):,} entities ({len(units):,} units) from {len(files)} file(s) "
+          f"-> {config.display_path(out)}", file=sys.stderr)
+    if len(rejects):
+        print(f"rejected: {n_rows:,} row(s); entities not scored: {len(blocked):,} "
+              f"-> {config.display_path(rejects_path)}", file=sys.stderr)
+    return 1 if len(rejects) else 0
+
+
+def _entity_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Entity key, name and file/sheet of every accepted row (to attribute rejected rows)."""
+    cols = ENTITY_KEY + ["entity", "source_file", "source_sheet"]
+    if frame.empty:
+        return pd.DataFrame(columns=cols)
+    return frame[cols].drop_duplicates()
+
+
+def _blocked_by_quarantine(quarantine: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Entities of rejected rows: by the entity ingest resolved for the row, else by file and sheet."""
+    if quarantine.empty or rows.empty:
+        return _blocked_frame()
+    q = quarantine.reindex(columns=[*QUARANTINE_COLUMNS, "year", "entity_code"])
+    known = q["year"].notna() & q["entity_code"].notna()
+    rejected = set(zip(q.loc[known, "year"].astype(int), q.loc[known, "entity_code"].astype(str)))
+    loose = q[~known & q["row"].notna()]
+    unattributed = set(zip(loose["file"].astype(str), _sheet(loose["sheet"])))
+    by_entity = np.array([k in rejected for k in zip(rows["year"].astype(int), rows["entity_code"].astype(str))],
+                         dtype=bool)
+    by_sheet = np.array([k in unattributed for k in zip(rows["source_file"].astype(str), _sheet(rows["source_sheet"]))],
+                        dtype=bool)
+    reason = np.where(by_entity, "not scored: the entity has rejected rows (listed in this file)",
+                      "not scored: a rejected row of the same file and sheet names no known entity, "
+                      "so it may belong to this one (listed in this file)")
+    hit = by_entity | by_sheet
+    return rows[hit].assign(reason=reason[hit]).drop_duplicates(ENTITY_KEY).reindex(columns=_blocked_frame().columns)
+
+
+def _sheet(values: pd.Series) -> list[str]:
+    """Sheet names with CSV's missing sheet as "" so that file and sheet pairs compare."""
+    return values.astype("string").fillna("").tolist()
+
+
+def _blocked_without_method(frame: pd.DataFrame, need_caps: bool) -> pd.DataFrame:
+    """Entities whose year has no declared methodology (or, for answers, no dimensions)."""
+    if frame.empty:
+        return _blocked_frame()
+    entities = frame[ENTITY_KEY + ["entity", "source_file", "source_sheet"]].drop_duplicates(ENTITY_KEY)
+    reasons = {}
+    for year, entity_type in entities[["year", "entity_type"]].drop_duplicates().itertuples(index=False):
+        try:
+            if need_caps and not dimension_caps(year, entity_type):
+                reasons[(year, entity_type)] = (f"not scored: {era(year, entity_type).label} has no dimensions, "
+                                                "so answers cannot be scored; give a unit recap with Nilai")
+        except MethodologyError as err:
+            reasons[(year, entity_type)] = f"not scored: {err}"
+    reason = [reasons.get(k) for k in zip(entities["year"], entities["entity_type"])]
+    return entities.assign(reason=reason).dropna(subset=["reason"]).reindex(columns=_blocked_frame().columns)
+
+
+def _blocked_units_twice(units: pd.DataFrame) -> pd.DataFrame:
+    """A unit given twice (two rows, or a recap and answers) would count twice in the mean."""
+    if units.empty:
+        return _blocked_frame()
+    twice = units[units.duplicated(UNIT_KEY, keep=False)]
+    return (twice.drop_duplicates(ENTITY_KEY)
+            .assign(reason=lambda d: "not scored: unit " + d["unit"].astype(str)
+                    + " appears more than once (pass either its recap or its answers)")
+            .reindex(columns=_blocked_frame().columns))
+
+
+def _blocked_frame() -> pd.DataFrame:
+    return pd.DataFrame(columns=ENTITY_KEY + ["entity", "source_file", "source_sheet", "reason"])
+
+
+def _drop_entities(frame: pd.DataFrame, blocked: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty or blocked.empty:
+        return frame
+    keys = pd.MultiIndex.from_frame(frame[ENTITY_KEY].astype({"year": int, "entity_type": str, "entity_code": str}))
+    drop = pd.MultiIndex.from_frame(blocked[ENTITY_KEY].astype({"year": int, "entity_type": str, "entity_code": str}))
+    return frame[~keys.isin(drop)].reset_index(drop=True)
+
+
+def _out_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """The CSV form: score and koreksi as text with a dot and exactly two decimals."""
+    table = scores.reindex(columns=OUT_COLUMNS).copy()
+    for col in ("score", "koreksi"):
+        table[col] = pd.array([pd.NA if pd.isna(v) else f"{v:.2f}" for v in table[col]], dtype="string")
+    return table
+
+
+def _rejects_table(quarantine: pd.DataFrame, blocked: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Rejected rows as ingest reported them, then one line per entity left unscored and why."""
+    problems = quarantine.reindex(columns=QUARANTINE_COLUMNS)
+    not_scored = pd.DataFrame({
+        "file": blocked["source_file"], "sheet": blocked["source_sheet"], "row": pd.NA,
+        "column": pd.NA, "value": blocked["year"].astype(str) + " " + blocked["entity"].astype(str)
+        + " (" + blocked["entity_code"].astype(str) + ")", "reason": blocked["reason"],
+    })
+    return pd.concat([f for f in (problems, not_scored) if len(f)], ignore_index=True) \
+        if len(problems) or len(not_scored) else problems

@@ -1,0 +1,213 @@
+"""The parallel incremental build (build.py) and the index page (index.py), on fixture notebooks."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from kepatuhan_lib import config
+from kepatuhan_lib.errors import ParameterError, UsageError
+from kepatuhan_lib.reports import build as b
+from kepatuhan_lib.reports.catalog import REPORTS, Job, Parameter, Report
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+EVIL = "<script>alert(1)</script>"
+
+
+def fixture_catalog(root: Path) -> dict[str, Report]:
+    """Two reports on the fixture notebooks (copied into ``root``), reading ``root/skor.csv``."""
+    for name in ("laporan.ipynb", "gagal.ipynb"):
+        if not (root / name).exists():
+            shutil.copy(FIXTURES / name, root / name)
+    year, province = Parameter("year", int, 2024), Parameter("province", str, "17")
+    return {
+        "uji": Report(
+            "uji", "Laporan uji", root / "laporan.ipynb",
+            (year, province, Parameter("data_path", str, "data.csv"), Parameter("synthetic", bool, False)),
+            (root / "skor.csv",), lambda job: Path(str(job.params["year"]), f"uji-{job.params['province']}.html"),
+            select=lambda scores: [],
+        ),
+        "gagal": Report(
+            "gagal", "Laporan gagal", root / "gagal.ipynb", (year, province), (),
+            lambda job: Path(str(job.params["year"]), "gagal.html"), select=lambda scores: [],
+        ),
+    }
+
+
+def uji(root: Path, province: str, synthetic=False) -> Job:
+    params = {"year": 2024, "province": province, "data_path": str(root / "skor.csv"), "synthetic": synthetic}
+    return Job("uji", params, f"Provinsi {province}", province)
+
+
+def run(root, jobs, **kw):
+    return b.build(jobs, catalog=fixture_catalog(root), reports_dir=root / "reports", n_jobs=2, progress=False, **kw)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("build")
+    (root / "skor.csv").write_text(f"entity,score\nKabupaten Mukomuko,90.02\n{EVIL},60.35\n=1+1,-5\n")
+    jobs = [uji(root, "17"), uji(root, "11", synthetic=True), Job("gagal", {"year": 2024, "province": "17"}, "Gagal", "17")]
+    return root, jobs, run(root, jobs)
+
+
+@pytest.mark.slow
+def test_a_failing_report_fails_alone(built):
+    root, _, result = built
+    reports = root / "reports"
+    assert sorted(result.built) == ["2024/gagal.html", "2024/uji-11.html", "2024/uji-17.html"]
+    assert list(result.failed) == ["2024/gagal.html"]
+    failure = result.failed["2024/gagal.html"]
+    assert failure.section == "Bagian yang gagal"
+    assert failure.error == "ValueError: kolom skor tidak ditemukan"
+    assert not (reports / "2024" / "gagal.html").exists()
+    assert (reports / "2024" / "uji-17.html").exists() and (reports / "2024" / "uji-11.html").exists()
+    assert b.exit_code(result) == 1
+
+
+@pytest.mark.slow
+def test_index_lists_every_report_with_status_and_headline(built):
+    """Also pins that the page's own CSS is not HTML-escaped (it was: fonts fell back to serif)."""
+    root, _, _ = built
+    html = (root / "reports" / "index.html").read_text()
+    assert 'font-family: system-ui, -apple-system, "Segoe UI"' in html
+    soup = BeautifulSoup(html, "html.parser")
+    rows = {r.find_all("td")[1].get_text(" ", strip=True): r.get_text(" ", strip=True) for r in soup.select("tbody tr")}
+    assert set(rows) == {"Provinsi 17", "Provinsi 11 (data sintetis)", "Gagal"}
+    assert "entitas 3 · rata rata 48,46" in rows["Provinsi 17"] and "selesai" in rows["Provinsi 17"]
+    assert "gagal di bagian «Bagian yang gagal»: ValueError: kolom skor tidak ditemukan" in rows["Gagal"]
+    assert "Traceback" not in html and soup.find("script") is None
+    assert [a["href"] for a in soup.select("tbody a")] == ["2024/uji-11.html", "2024/uji-17.html"]
+
+
+@pytest.mark.slow
+def test_built_page_escapes_data_and_has_its_tables_beside_it(built):
+    root, _, _ = built
+    page = root / "reports" / "2024" / "uji-17.html"
+    html = page.read_text()
+    assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "peringatan yang tidak boleh tampil" not in html  # warnings (stderr) stay out
+    assert BeautifulSoup(html, "html.parser").select_one(".banner-sintetis") is None
+    synthetic = (root / "reports" / "2024" / "uji-11.html").read_text()
+    assert BeautifulSoup(synthetic, "html.parser").select_one(".banner-sintetis") is not None
+    csv = pd.read_csv(page.with_suffix(".peringkat.csv"))
+    assert csv["entity"].tolist() == ["Kabupaten Mukomuko", EVIL, "'=1+1"]
+    assert page.with_suffix(".xlsx").exists()
+    state = json.loads((root / "reports" / config.BUILD_STATE_JSON.name).read_text())["reports"]
+    assert state["2024/uji-17.html"]["outputs"] == ["2024/uji-17.html", "2024/uji-17.peringkat.csv", "2024/uji-17.xlsx"]
+
+
+@pytest.mark.slow
+def test_nothing_changed_nothing_rebuilt_then_a_parameter_change_rebuilds_that_report(built):
+    root, jobs, _ = built
+    ok_jobs = jobs[:2]
+    again = run(root, ok_jobs)
+    assert again.built == [] and sorted(again.skipped) == ["2024/uji-11.html", "2024/uji-17.html"]
+    before = (root / "reports" / "2024" / "uji-17.html").stat().st_mtime_ns
+    changed = run(root, [uji(root, "17"), uji(root, "11", synthetic=False)])
+    assert changed.built == ["2024/uji-11.html"] and changed.skipped == ["2024/uji-17.html"]
+    assert (root / "reports" / "2024" / "uji-17.html").stat().st_mtime_ns == before
+    assert BeautifulSoup((root / "reports" / "2024" / "uji-11.html").read_text(), "html.parser").select_one(
+        ".banner-sintetis") is None
+    forced = run(root, ok_jobs[:1], force=True)
+    assert forced.built == ["2024/uji-17.html"]
+
+
+def test_the_key_changes_with_notebook_input_parameters_and_library(tmp_path):
+    """Pins what triggers a rebuild: content of notebook, declared inputs, parameters, library."""
+    report = fixture_catalog(tmp_path)["uji"]
+    (tmp_path / "skor.csv").write_text("entity,score\nA,1\n")
+    params = {"year": 2024, "province": "17"}
+
+    def key(p=params, library="lib"):
+        return b.job_key(report, p, library, {})
+
+    first = key()
+    (tmp_path / "unrelated.txt").write_text("x")
+    (tmp_path / "skor.csv").touch()  # a new timestamp alone is no change
+    assert key() == first
+    assert key(p=params | {"province": "11"}) != first
+    assert key(library="lib2") != first
+    (tmp_path / "skor.csv").write_text("entity,score\nA,2\n")
+    second = key()
+    assert second != first
+    nb = (tmp_path / "laporan.ipynb").read_text()
+    (tmp_path / "laporan.ipynb").write_text(nb.replace("# Laporan uji", "# Laporan uji (baru)"))
+    assert key() != second
+
+
+def test_library_digest_covers_code_and_package_data(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "data").mkdir(parents=True)
+    (package / "a.py").write_text("x = 1")
+    (package / "data" / "era.toml").write_text("a = 1")
+    first = b.library_digest(package)
+    (package / "data" / "era.toml").write_text("a = 2")
+    assert b.library_digest(package) != first
+
+
+def test_parameters_are_checked_before_any_work(tmp_path):
+    bad = Job("uji", {"year": "2024", "province": "17"}, "x", "17")
+    with pytest.raises(ParameterError, match="parameter 'year' of report 'uji' must be int"):
+        run(tmp_path, [uji(tmp_path, "17"), bad])
+    assert not (tmp_path / "reports").exists()
+
+
+def test_failing_section_is_the_nearest_heading_above():
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Judul"), new_code_cell("a = 1"),
+        new_markdown_cell("## Peringkat\n\nteks\n### Rincian"), new_markdown_cell("Catatan tanpa judul"),
+        new_code_cell("gagal()"),
+    ])
+    assert b.failing_section(nb, "gagal()") == "Rincian"
+    assert b.failing_section(nb, "a = 1") == "Judul"
+
+
+def test_notebook_imports_are_found_for_warming_the_kernel():
+    assert {"warnings", "matplotlib.pyplot", "pandas", "kepatuhan_lib.reports.emit",
+            "kepatuhan_lib.reports.params"} <= b.notebook_imports(FIXTURES / "laporan.ipynb")
+
+
+def scores_file(tmp_path) -> Path:
+    rows = [
+        (2023, "Pemerintah Kabupaten", "17", "17.06", "Kabupaten Mukomuko", 90.02, "published"),
+        (2023, "Pemerintah Kota", "11", "11.71", "Kota Banda Aceh", 70.0, "synthetic"),
+        (2022, "Pemerintah Kabupaten", "17", "17.06", "Kabupaten Mukomuko", 60.35, "published"),
+        (2023, "Kementerian", None, "KEM.01", "Kementerian A", 88.0, "synthetic"),
+    ]
+    frame = pd.DataFrame(rows, columns=["year", "entity_type", "province_code", "entity_code", "entity", "score", "basis"])
+    path = tmp_path / "scores.parquet"
+    frame.astype({"province_code": "string"}).to_parquet(path)
+    return path
+
+
+def test_default_selection_from_the_scores(tmp_path):
+    jobs = b.select_jobs(scores_path=scores_file(tmp_path))
+    assert [(j.report, j.params) for j in jobs] == [
+        ("nasional", {"year": 2022}), ("provinsi", {"year": 2022, "province": "17"}),
+        ("entitas", {"entity_code": "17.06", "year": 2023}),
+        ("nasional", {"year": 2023}), ("provinsi", {"year": 2023, "province": "11"}),
+        ("provinsi", {"year": 2023, "province": "17"}),
+    ]
+    assert [REPORTS[j.report].output(j).as_posix() for j in jobs][2:3] == ["2023/entitas/17.06-kabupaten-mukomuko.html"]
+    assert REPORTS["provinsi"].output(jobs[1]).as_posix() == "2022/provinsi-17-bengkulu.html"
+
+
+def test_selection_by_province_name_year_and_report(tmp_path):
+    path = scores_file(tmp_path)
+    jobs = b.select_jobs(years=[2023], provinces=["Bengkulu"], scores_path=path)
+    assert [(j.report, j.params) for j in jobs] == [
+        ("entitas", {"entity_code": "17.06", "year": 2023}), ("provinsi", {"year": 2023, "province": "17"}),
+    ]
+    assert [j.report for j in b.select_jobs(provinces=["17"], reports=["nasional"], scores_path=path)] == ["nasional"] * 2
+    with pytest.raises(UsageError, match="unknown report kabupaten"):
+        b.select_jobs(reports=["kabupaten"], scores_path=path)
+    with pytest.raises(UsageError, match="no report matches; years with scores: 2022, 2023"):
+        b.select_jobs(years=[2030], scores_path=path)
+    with pytest.raises(ParameterError, match="unknown province 'Atlantis'"):
+        b.select_jobs(provinces=["Atlantis"], scores_path=path)

@@ -1,0 +1,248 @@
+"""Report content: formatting, league-table figures, escaping, sections' prose (kepatuhan_lib/reports/*)."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from fixtures.report_data import build_tree
+from kepatuhan_lib import config
+from kepatuhan_lib.methodology import round_half_up
+from kepatuhan_lib.reports import charts, data, fmt, sections, tables
+
+EVIL = '<script>alert("x")</script>'
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp("root")
+    return root, build_tree(root)
+
+
+@pytest.fixture
+def processed(tree, monkeypatch):
+    """config pointed at the fixture tree, so data.load() reads it."""
+    root, frames = tree
+    for name in ("scores", "units", "published", "quarantine"):
+        monkeypatch.setattr(config, f"{name.upper()}_PARQUET", root / "data" / "processed" / f"{name}.parquet")
+    return frames
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """What sections display, as one HTML string per part."""
+    parts = []
+    monkeypatch.setattr(sections, "_show", lambda *p: parts.extend(p))
+    monkeypatch.setattr("kepatuhan_lib.reports.emit._display", lambda d: parts.append(d.get("text/html", "")))
+    return parts
+
+
+# --- fmt ---------------------------------------------------------------------------------------
+
+def test_numbers_use_the_indonesian_decimal_comma():
+    assert fmt.skor(90.02) == "90,02"
+    assert fmt.skor(1234.5) == "1.234,50"
+    assert fmt.bilangan(37357) == "37.357"
+    assert fmt.selisih(29.67) == "+29,67"
+    assert fmt.selisih(-1.2) == "−1,20"
+    assert fmt.selisih(0.0) == "0,00"
+    assert fmt.persen(0.455) == "45,5%"
+    assert fmt.tanggal(date(2024, 2, 2)) == "2 Februari 2024"
+
+
+def test_missing_values_are_words_never_zero():
+    for missing in (None, pd.NA, float("nan")):
+        assert fmt.skor(missing) == "tidak tersedia"
+        assert fmt.skor(missing, fmt.NOT_ASSESSED) == "tidak dinilai"
+        assert fmt.selisih(missing) == "tidak tersedia"
+    assert fmt.perubahan_peringkat(pd.NA) == "tidak tersedia"
+    assert fmt.arah(None) == "tidak tersedia"
+
+
+def test_change_sentence_reads_as_published():
+    sentence = fmt.kalimat_perubahan("Kabupaten Mukomuko", 60.35, 90.02, 2022, 2023)
+    assert sentence.startswith("Kabupaten Mukomuko naik dari 60,35 (2022) menjadi 90,02 (2023)")
+    assert "29,67" in sentence
+    assert "turun dari 90,02" in fmt.kalimat_perubahan("X", 90.02, 60.35, 2023, 2024)
+    assert "tidak tersedia" in fmt.kalimat_perubahan("X", None, 90.02, 2022, 2023)
+    assert fmt.perubahan_peringkat(2) == "naik 2 peringkat"
+    assert fmt.perubahan_peringkat(-1) == "turun 1 peringkat"
+    assert fmt.daftar(["a", "b", "c"]) == "a, b dan c"
+
+
+# --- league table ------------------------------------------------------------------------------
+
+def test_league_table_2023_bengkulu_has_the_published_figures_and_ranks(tree):
+    """Pins Lebong 92,00 rank 3 and Mukomuko 60,35 -> 90,02 (naik), as published for Bengkulu 2023."""
+    _, frames = tree
+    table = tables.league_frame(frames["scores"], 2023, "17").set_index("entity")
+    lebong, mukomuko = table.loc["Kabupaten Lebong"], table.loc["Kabupaten Mukomuko"]
+    assert (lebong["score"], lebong["rank_province"], lebong["basis"]) == (92.00, 3, "published")
+    assert (mukomuko["score_prev"], mukomuko["score"], mukomuko["rank_province"]) == (60.35, 90.02, 5)
+    assert mukomuko["direction"] == "naik" and mukomuko["delta"] == pytest.approx(29.67)
+    assert mukomuko["year_prev"] == 2022
+    # The province is listed apart, after the ranked kabupaten and kota, without a rank.
+    assert list(table["listed_apart"]) == [False] * 10 + [True]
+    assert pd.isna(table.loc["Provinsi Bengkulu", "rank_province"])
+    # Kaur was assessed in 2022 (published rank 1) without a published score: not "tidak dinilai".
+    assert table.loc["Kabupaten Kaur", "assessed_prev"] and pd.isna(table.loc["Kabupaten Kaur", "score_prev"])
+
+
+def test_league_table_html_shows_marks_arrows_and_missing_words(tree):
+    _, frames = tree
+    scores = frames["scores"]
+    table = tables.league_frame(scores, 2023, "17")
+    html = tables.league_styler(table, scores[scores["province_code"] == "17"], 2023).to_html()
+    assert "92,00" in html and "60,35" in html and "90,02" in html
+    assert "▲ naik (+29,67)" in html
+    assert ">P</sup>" in html and ">S</sup>" in html
+    assert "dicantumkan terpisah" in html
+    assert "tidak tersedia" in html  # Kaur 2022: assessed, score not published
+    assert "<svg" in html and "2023: 90,02" in html  # Mukomuko's sparkline lists its years
+
+
+def test_entity_not_assessed_last_year_reads_baru_dinilai_and_tidak_dinilai(tree):
+    _, frames = tree
+    scores = frames["scores"]
+    without = scores[~((scores["entity_code"] == "17.05") & (scores["year"] == 2022))]
+    table = tables.league_frame(without, 2023, "17")
+    seluma = table[table["entity_code"] == "17.05"].iloc[0]
+    assert seluma["direction"] == "baru dinilai" and pd.isna(seluma["score_prev"])
+    html = tables.league_styler(table, without, 2023).to_html()
+    assert "● baru dinilai" in html and "tidak dinilai" in html
+
+
+def test_equal_scores_share_a_rank(tree):
+    _, frames = tree
+    scores = frames["scores"].copy()
+    tie = (scores["year"] == 2023) & scores["entity_code"].isin(["17.01", "17.07"])
+    scores.loc[tie, "score"] = 94.08
+    table = tables.league_frame(scores, 2023, "17").set_index("entity_code")
+    assert table.loc["17.01", "rank_province"] == table.loc["17.07", "rank_province"] == 2
+    assert table.loc["17.08", "rank_province"] == 4
+
+
+def test_entity_names_and_data_strings_are_escaped(tree):
+    """Pins HTML escaping: a name from the data cannot inject markup into any table or label."""
+    _, frames = tree
+    scores = frames["scores"].copy()
+    scores["entity"] = scores["entity"].mask(scores["entity_code"] == "17.06", EVIL)
+    scores["opinion"] = scores["opinion"].mask(scores["entity_code"] == "17.06", EVIL)
+    table = tables.league_frame(scores, 2023, "17")
+    outputs = [
+        tables.league_styler(table, scores, 2023).to_html(),
+        tables.movers_styler(tables.movers(table)).to_html(),
+        tables.number_styler(tables.league_export(table), scores=("nilai",)).to_html(),
+        tables.sparkline(pd.DataFrame({"year": [2023], "score": [1.0]}).assign(year=[2023]), 2023),
+        tables.badge("hijau", "A", EVIL),
+    ]
+    for html in outputs:
+        assert "<script>" not in html
+    assert "&lt;script&gt;" in outputs[0] and "&lt;script&gt;" in outputs[1]
+    fig = charts.dumbbell(table, 2023, 2022)
+    assert "<script>" not in charts.figure_html(fig, EVIL, EVIL)
+
+
+def test_movers_leave_out_the_province_and_keep_flags(tree):
+    _, frames = tree
+    table = tables.league_frame(frames["scores"], 2022, "17")
+    moved = tables.movers(table)
+    assert "Provinsi Bengkulu" not in set(moved["entity"])
+    assert len(moved) > 0 and all("metode berbeda" in f for f in moved["flags"])  # 2021 -> 2022
+    assert (moved["delta"].iloc[0] >= moved["delta"]).all()
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+def test_published_unit_scores_fill_in_where_no_export_has_units(tree, processed):
+    """Pins Lebong 2023: its seven published units average to the published 92,00."""
+    loaded = data.load()
+    units = data.unit_scores(loaded, 2023, ["17.07"])
+    assert len(units) == 7 and set(units["basis"]) == {"published"}
+    assert round_half_up(units["nilai"].mean()) == 92.00
+    assert units["input"].isna().all()  # dimension points of published units are not known
+
+
+def test_validation_summary_counts_rows_used_and_rejected(tree, processed):
+    loaded = data.load()
+    file = "data/synthetic/2023/rekap_nilai_unit.csv"
+    summary = data.validation_summary(loaded, [file]).iloc[0]
+    used = loaded.units[loaded.units["source_file"] == file]
+    assert summary["baris_dipakai"] == len(used)
+    assert summary["baris_ditolak"] == 2
+    assert summary["baris_dibaca"] == len(used) + 2
+    assert "unknown region code (1)" in summary["alasan_penolakan"]
+
+
+def test_missing_processed_data_names_the_file_and_the_command(tmp_path, monkeypatch):
+    from kepatuhan_lib.errors import ReportDataError
+
+    monkeypatch.setattr(config, "SCORES_PARQUET", tmp_path / "scores.parquet")
+    with pytest.raises(ReportDataError, match="scores.parquet.*kepatuhan ingest"):
+        data.load()
+
+
+def test_unknown_entity_code_is_a_parameter_error(tree):
+    from kepatuhan_lib.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="17.99.*17.06"):
+        data.entity_row(tree[1]["scores"], "17.99")
+
+
+# --- sections ------------------------------------------------------------------------------------
+
+def test_province_summary_prose_is_computed(processed, shown):
+    sections.ringkasan_provinsi(2023, "17")
+    text = "\n".join(shown)
+    assert "Kabupaten Mukomuko naik dari 60,35 (2022) menjadi 90,02 (2023)" in text
+    assert "Peringkat pertama 2023: Kabupaten Kaur (95,94)" in text
+
+
+def test_headline_figures_count_zones_of_the_ranked_entities(tree):
+    table = tables.league_frame(tree[1]["scores"], 2023, "17")
+    h = sections.headline_figures(table, 2022)
+    ranked = table[~table["listed_apart"]]
+    assert h["entitas"] == 10
+    assert h["zona"] == {z: int((ranked["zone"] == z).sum()) for z in ("hijau", "kuning", "merah")}
+    assert h["rata_rata"] == round(float(ranked["score"].mean()), 2)
+
+
+def test_year_without_assessment_says_tidak_dinilai(processed, shown):
+    sections.ringkasan_provinsi(2020, "17")
+    sections.peringkat_provinsi(2020, "17")
+    assert all("tidak dinilai" in part.lower() for part in shown if part)
+
+
+def test_zone_counts_compare_with_published_counts(tree):
+    scores = tree[1]["scores"]
+    this_year = scores[scores["year"] == 2023]
+    published = pd.DataFrame({"year": 2023, "entity_type": "", "zone": ["hijau", "kuning", "merah"],
+                              "category": "", "count": [414, 133, 39]})
+    counts = sections.zone_counts(this_year, published).set_index(["jenis", "zona"])
+    assert counts.loc[("semua jenis", "hijau"), "jumlah_dipublikasikan"] == 414
+    assert counts.loc[("semua jenis", "hijau"), "pangsa_dipublikasikan"] == pytest.approx(414 / 586)
+    assert counts.loc[("semua jenis", "hijau"), "jumlah"] == (this_year["zone"] == "hijau").sum()
+    assert pd.isna(counts.loc[("Pemerintah Kota", "hijau"), "jumlah_dipublikasikan"])
+
+
+def test_tile_grid_places_38_provinces_on_distinct_tiles():
+    grid = pd.read_csv(config.TILE_GRID_CSV, dtype={"province_code": str})
+    assert len(grid) == 38 and grid["province_code"].is_unique
+    assert not grid.duplicated(["row", "col"]).any()
+    if config.REGIONS_CSV.exists():
+        regions = pd.read_csv(config.REGIONS_CSV, dtype=str)
+        assert set(grid["province_code"]) == set(regions["province_code"])
+
+
+def test_entity_change_section_explains_mukomuko(processed, shown):
+    sections.perubahan_entitas("17.06", 2023)
+    text = "\n".join(shown)
+    assert "Kabupaten Mukomuko naik dari 60,35 (2022) menjadi 90,02 (2023)" in text
+    assert "kuning → hijau" in text
+
+
+def test_charts_are_small_embedded_pngs(tree):
+    table = tables.league_frame(tree[1]["scores"], 2023, "17")
+    html = charts.figure_html(charts.dumbbell(table, 2023, 2022), "alt")
+    assert html.startswith("<figure") and 'src="data:image/png;base64,' in html
+    assert len(html) < 150_000

@@ -1,0 +1,234 @@
+"""Synthetic example exports: calibrated to every published figure, counted as published, labelled, reproducible."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kepatuhan_lib import config, methodology, synthetic
+from kepatuhan_lib.errors import CalibrationError
+from kepatuhan_lib.ingest import read_exports
+from kepatuhan_lib.published import load_published
+from kepatuhan_lib.scoring import entity_scores, unit_scores_from_answers
+
+KAB = "Pemerintah Kabupaten"
+
+
+@pytest.fixture(scope="module")
+def facts() -> pd.DataFrame:
+    return load_published()[0]
+
+
+@pytest.fixture(scope="module")
+def national(facts) -> synthetic.SyntheticSet:
+    return synthetic.generate(synthetic.DEFAULT_SEED, facts=facts)
+
+
+@pytest.fixture(scope="module")
+def national_scores(national) -> pd.DataFrame:
+    """Entity scores the library computes from the generated set (answers for 2022+, recap for 2021)."""
+    units = [unit_scores_from_answers(_canonical_answers(national, year)) for year in national.answers]
+    units += [_canonical_recap(national, year) for year in synthetic.load_settings().recap_years]
+    return entity_scores(pd.concat(units, ignore_index=True))
+
+
+@pytest.fixture(scope="module")
+def subset(tmp_path_factory, national):
+    """The committed subset, written by the generator and read back by ingest."""
+    directory = tmp_path_factory.mktemp("raw-subset")
+    files = synthetic.write_subset(directory, data=national)
+    data = read_exports(files)
+    units = pd.concat([data.units, unit_scores_from_answers(data.answers)], ignore_index=True)
+    return files, data, units, entity_scores(units)
+
+
+def _identity(frame: pd.DataFrame, national: synthetic.SyntheticSet, year: int) -> dict:
+    entities = national.entities[national.entities["year"] == year].set_index("entity_code")
+    code = frame["Kode Wilayah"].astype(str)
+    text = lambda values: pd.array(values, dtype="string")  # noqa: E731
+    return {
+        "year": pd.array(frame["Tahun"].astype(int), dtype="Int16"),
+        "entity_type": text(code.map(entities["entity_type"])), "province_code": text(code.map(entities["province_code"])),
+        "entity_code": text(code), "entity": text(frame["Nama Instansi"].astype(str)),
+        "unit": text(frame["Unit Layanan"].astype(str)), "unit_type": text(["Lainnya"] * len(frame)),
+    }
+
+
+def _canonical_answers(national, year) -> pd.DataFrame:
+    """The answers export in the canonical answers shape (what ingest makes of it), without reading files."""
+    frame = national.answers[year]
+    return pd.DataFrame({
+        **_identity(frame, national, year),
+        "dimension": pd.array(frame["Dimensi"].astype(str), dtype="string"),
+        "indicator_code": pd.array(frame["Kode Indikator"].astype(str), dtype="string"),
+        "weight": pd.array(frame["Bobot"], dtype="Float64"), "score": pd.array(frame["Skor"], dtype="Int64"),
+        "synthetic": np.ones(len(frame), dtype=bool),
+    })
+
+
+def _canonical_recap(national, year) -> pd.DataFrame:
+    frame = national.recap(year)
+    return pd.DataFrame({**_identity(frame, national, year), "nilai": pd.array(frame["Nilai"], dtype="Float64"),
+                         "koreksi": pd.array([pd.NA] * len(frame), dtype="Float64"),
+                         "synthetic": np.ones(len(frame), dtype=bool)})
+
+
+def _published_entity_scores(facts: pd.DataFrame) -> pd.DataFrame:
+    chosen = facts[facts["chosen"].fillna(False).astype(bool) & facts["unit"].isna() & facts["score"].notna()
+                   & facts["year"].between(2021, 2024) & facts["entity_type"].isin(synthetic.NATIONAL_TYPES)]
+    return chosen[["year", "entity_code", "entity", "score"]]
+
+
+def _score(scores: pd.DataFrame, year: int, entity_code: str) -> float:
+    (value,) = scores.loc[(scores["year"] == year) & (scores["entity_code"] == entity_code), "score"]
+    return float(value)
+
+
+# --- the solver: integer answers 0..3 to the cent ---------------------------------------------------
+
+def test_integer_answers_reach_every_cent_from_5_to_99():
+    """Pins the core of the calibration: any target cent, including near the top of the scale, is hit."""
+    instrument = synthetic.load_instrument()
+    steps = synthetic.instrument_steps(instrument, methodology.dimension_caps(2023, KAB))
+    targets = np.round(np.arange(5.0, 99.0, 0.37), 2)
+    tuning = (instrument["responden"] == "pengguna").to_numpy()
+    dims = instrument["dimensi"].map({d: i for i, d in enumerate(synthetic.DIMENSION_COLUMNS)}).to_numpy()
+    maximum = 3 * instrument["n"].to_numpy()
+    sums = synthetic._solve_sums(targets, np.full(len(targets), synthetic.UNIT_TOLERANCE), steps, maximum, tuning,
+                                 dims, synthetic.load_settings().scores, np.random.default_rng(1))
+    assert ((sums >= 0) & (sums <= maximum)).all()
+    assert (methodology.round_half_up(sums @ steps) == targets).all()
+
+
+# --- declarations ---------------------------------------------------------------------------------
+
+def test_declared_targets_add_up_to_every_published_national_count():
+    targets, published = synthetic.load_national_targets(), synthetic.load_published_counts()
+    assert synthetic.count_problems(targets, published) == []
+    totals = published[(published["entity_type"] == "") & (published["category"] == "")].groupby("year")["count"].sum()
+    assert totals.to_dict() == {2021: 587, 2022: 586, 2023: 586, 2024: 587}  # methodology.md's table
+    moved = targets.copy()
+    moved.loc[moved.index[0], "count"] += 1
+    assert len(synthetic.count_problems(moved, published)) >= 2  # its type's and the national total
+
+
+def test_exceptions_are_exactly_the_contradictions_in_the_published_facts(national):
+    """Pins CALIBRATION_EXCEPTIONS: each listed fact does contradict another or the rule, and no other does."""
+    assert set(national.exceptions) == set(synthetic.CALIBRATION_EXCEPTIONS)
+    assert all(synthetic.CALIBRATION_EXCEPTIONS[k] for k in national.exceptions)
+
+
+def test_an_unlisted_contradiction_is_refused(facts, monkeypatch):
+    monkeypatch.delitem(synthetic.CALIBRATION_EXCEPTIONS, (2024, "17.02"))
+    with pytest.raises(CalibrationError, match="17.02"):
+        synthetic.generate(facts=facts, years=(2024,))
+
+
+# --- calibration against the published facts --------------------------------------------------------
+
+def test_every_published_entity_score_is_reproduced_except_the_listed_exceptions(facts, national_scores):
+    published = _published_entity_scores(facts).merge(national_scores[["year", "entity_code", "score"]],
+                                                      on=["year", "entity_code"], suffixes=("", "_computed"))
+    assert len(published) == len(_published_entity_scores(facts))  # every one was generated
+    differ = published[published["score"].round(2) != published["score_computed"].astype(float).round(2)]
+    assert set(zip(differ["year"], differ["entity_code"])) <= set(synthetic.CALIBRATION_EXCEPTIONS)
+    assert len(published) - len(differ) > 300
+
+
+def test_rejang_lebong_2024_reproduces_its_units_so_the_entity_computes_93_06(national, national_scores):
+    """Pins the documented exception: 93.07 published, its seven published units average 93.06."""
+    units = national.units[(national.units["year"] == 2024) & (national.units["entity_code"] == "17.02")]
+    assert sorted(methodology.round_half_up(units["nilai"].to_numpy())) == [87.12, 90.70, 92.20, 93.26, 94.58,
+                                                                            95.94, 97.59]
+    assert _score(national_scores, 2024, "17.02") == 93.06
+
+
+def test_every_published_unit_score_is_reproduced(facts, national):
+    unit_facts = facts[facts["unit"].notna() & facts["score"].notna() & facts["year"].between(2021, 2024)
+                       & facts["entity_type"].isin(synthetic.NATIONAL_TYPES)]
+    merged = unit_facts.merge(national.units, on=["year", "entity_code", "unit"])
+    assert len(merged) == len(unit_facts) > 20
+    assert (methodology.round_half_up(merged["nilai"].to_numpy()) == merged["score"].to_numpy(dtype=float)).all()
+
+
+def test_published_zones_and_grades_without_a_score_are_respected(facts, national_scores):
+    zoned = facts[facts["unit"].isna() & facts["score"].isna() & facts["zone"].notna()
+                  & facts["year"].between(2021, 2024) & facts["entity_type"].isin(synthetic.NATIONAL_TYPES)]
+    merged = zoned.merge(national_scores, on=["year", "entity_code"], suffixes=("_published", ""))
+    assert len(merged) == len(zoned) > 50
+    assert (merged["zone_published"] == merged["zone"]).all()
+    graded = merged[merged["category_published"].notna() & (merged["year"] >= 2022)]
+    assert len(graded) > 20 and (graded["category_published"] == graded["category"]).all()
+
+
+def test_national_counts_per_year_type_and_zone_match_the_declared_targets(national_scores):
+    targets = synthetic.load_national_targets()
+    for row in targets.itertuples(index=False):
+        scores = national_scores[(national_scores["year"] == row.year) & (national_scores["entity_type"] == row.entity_type)]
+        counted = scores["category"] == row.category if row.category else scores["zone"] == row.zone
+        assert int(counted.sum()) == row.count, row
+    per_year = national_scores.groupby("year").size().to_dict()
+    assert per_year == targets.groupby("year")["count"].sum().to_dict() == {2021: 587, 2022: 586, 2023: 586,
+                                                                             2024: 587}
+
+
+# --- through the files: ingest + scoring of the committed subset --------------------------------------
+
+def test_subset_is_read_whole_with_nothing_quarantined(subset):
+    files, data, units, _ = subset
+    assert data.quarantine().empty
+    assert len(data.answers) > 10_000 and len(data.units) > 50
+    assert {f.suffix for f in files} == {".csv", ".xlsx"}
+
+
+@pytest.mark.parametrize("year,code,published", [(2022, "17.06", 60.35), (2023, "17.06", 90.02),
+                                                 (2023, "17.07", 92.00), (2023, "81.02", 60.80)])
+def test_published_entity_scores_come_back_through_ingest_and_scoring(subset, year, code, published):
+    """Mukomuko 60.35 -> 90.02, Lebong 2023 and Maluku Tenggara 2023 as published, from the written files."""
+    assert _score(subset[3], year, code) == published
+
+
+@pytest.mark.parametrize("year,code,published_units", [
+    (2023, "17.07", {"Puskesmas Taba Atas": 94.13, "DPMPTSP": 92.85, "Dinas Kesehatan": 92.47,
+                     "Puskesmas Sukaraja": 92.21, "Dinas Dukcapil": 91.89, "Dinas Sosial": 90.85,
+                     "Dinas Pendidikan": 89.57}),
+    (2023, "81.02", {"Puskesmas Watdek": 49.85, "Dinas Pendidikan": 52.86, "Puskesmas Kolser": 55.09,
+                     "DPMPTSP": 59.85, "Dinas Sosial": 62.06, "Dinas Dukcapil": 71.08, "Dinas Kesehatan": 74.82}),
+])
+def test_published_units_come_back_through_ingest_and_scoring(subset, year, code, published_units):
+    units = subset[2]
+    mine = units[(units["year"] == year) & (units["entity_code"] == code)]
+    got = dict(zip(mine["unit"].astype(str), methodology.round_half_up(mine["nilai"].astype(float).to_numpy())))
+    assert got == published_units
+
+
+def test_everything_generated_says_synthetic(subset, national):
+    files, data, units, scores = subset
+    assert all("synthetic" in f.name for f in files)
+    assert all(name.startswith("synthetic_") for name in synthetic.national_files())
+    for frame in [*national.answers.values(), national.recap(2021)]:
+        assert (frame["Data Sintetis"] == synthetic.SYNTHETIC_FLAG).all()
+    assert data.answers["synthetic"].all() and data.units["synthetic"].all() and scores["synthetic"].all()
+
+
+def test_the_same_seed_writes_the_same_bytes_and_another_seed_does_not(tmp_path, facts, subset):
+    first = {f.name: f.read_bytes() for f in subset[0]}
+    again = synthetic.write_subset(tmp_path / "again", data=synthetic.generate(synthetic.DEFAULT_SEED, facts=facts))
+    assert {f.name: f.read_bytes() for f in again} == first
+    other = synthetic.write_subset(tmp_path / "other", data=synthetic.generate(synthetic.DEFAULT_SEED + 1, facts=facts))
+    assert {f.name: f.read_bytes() for f in other} != first
+
+
+# --- the demo-data command ---------------------------------------------------------------------------
+
+def test_demo_data_writes_the_national_set_and_if_missing_leaves_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(config, "SYNTHETIC_DIR", tmp_path / "synthetic")
+    assert synthetic.demo_data_command(if_missing=True, seed=synthetic.DEFAULT_SEED) == 0
+    written = sorted(p.name for p in (tmp_path / "synthetic").iterdir())
+    assert written == sorted(synthetic.national_files())
+    assert "2023:" in capsys.readouterr().err  # a progress line per year
+    stamps = {p: p.stat().st_mtime_ns for p in (tmp_path / "synthetic").iterdir()}
+    assert synthetic.demo_data_command(if_missing=True, seed=synthetic.DEFAULT_SEED) == 0
+    assert "nothing to do" in capsys.readouterr().err
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
