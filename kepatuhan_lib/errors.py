@@ -119,3 +119,13 @@ class CalibrationError(KepatuhanError):
 
 class ReportDataError(KepatuhanError):
     """Processed data a report reads is missing, or holds nothing about the report's subject."""
+
+
+class UnknownValueError(KepatuhanError):
+    """A value outside a closed list (entity type, dimension...); the message lists what is allowed."""
+
+    def __init__(self, value: str, what: str, allowed):
+        self.value = value
+        self.allowed = list(allowed)
+        super().__init__(f"unknown {what} {value!r}; expected one of: {', '.join(self.allowed)}",
+                         value=value, allowed=self.allowed)

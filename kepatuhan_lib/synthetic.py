@@ -236,9 +236,8 @@ class SyntheticSet:
         """The unit recap export of ``year``: dimension points and Nilai rounded half-up to 2 dp."""
         units = self.units[self.units["year"] == year]
         frame = _identity_frame(units, self.entities)
-        for column in DIMENSION_COLUMNS:
-            frame[column] = methodology.round_half_up(units[column.lower()].astype("Float64")).to_numpy()
-        frame["Nilai"] = methodology.round_half_up(units["nilai"].astype("Float64")).to_numpy()
+        for column in [*DIMENSION_COLUMNS, "Nilai"]:
+            frame[column] = methodology.round_half_up(units[column.lower()].to_numpy(dtype=float))
         frame["Data Sintetis"] = SYNTHETIC_FLAG
         return frame[RECAP_COLUMNS].reset_index(drop=True)
 
@@ -309,8 +308,7 @@ def _roster(year: int, settings: Settings) -> pd.DataFrame:
             "province": provinces["name"],
         }),
     ]
-    agencies = pd.read_csv(config.AGENCIES_CSV, dtype=str, keep_default_na=False)
-    agencies = agencies[agencies["entity_type"].isin(NATIONAL_TYPES)]
+    agencies = reference.agencies()
     frames.append(pd.DataFrame({"entity_type": agencies["entity_type"], "entity_code": agencies["code"],
                                 "entity": agencies["name"], "province_code": None, "province": None}))
     roster = pd.concat(frames, ignore_index=True).astype(object)

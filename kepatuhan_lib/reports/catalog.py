@@ -83,7 +83,7 @@ def province_names() -> dict[str, str]:
     from ..reference import provinces
 
     table = provinces()
-    return dict(zip(table["province_code"], table["province_name"], strict=True))
+    return dict(zip(table["code"], table["name"], strict=True))
 
 
 # Years and entity codes are checked against the data by the notebooks themselves (they say

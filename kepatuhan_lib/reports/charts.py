@@ -74,7 +74,7 @@ def heatmap(matrix: pd.DataFrame, *, vmin: float, vmax: float, labels: pd.DataFr
     for (i, j), value in np.ndenumerate(values):
         text = "–" if np.isnan(value) else labels.iat[i, j]
         dark = not np.isnan(value) and abs(value - (vmin + vmax) / 2) > (vmax - vmin) * 0.3
-        ax.text(j, i, text, ha="center", va="center", fontsize=7.5, color="white" if dark else "#1f2328")
+        ax.text(j, i, text, ha="center", va="center", fontsize=8.5, color="white" if dark else "#1f2328")
     ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], rotation=35, ha="right")
     ax.set_yticks(range(matrix.shape[0]), [str(r) for r in matrix.index])
     ax.set_facecolor("#eeeeee")
@@ -111,23 +111,23 @@ def tile_map(tiles: pd.DataFrame, *, vmin: float = 50, vmax: float = 100):
 
     ``tiles``: abbrev, row, col, mean, share_green (missing mean: grey tile, 'tidak dinilai').
     """
-    fig, ax = plt.subplots(figsize=(9.0, 4.6))
+    fig, ax = plt.subplots(figsize=(10.0, 5.8))
     for t in tiles.itertuples():
         known = not fmt.is_missing(t.mean)
         colour = SCORE_CMAP((float(t.mean) - vmin) / (vmax - vmin)) if known else "#e6e6e6"
         ax.add_patch(plt.Rectangle((t.col, -t.row), .94, .94, color=colour, ec="white"))
         dark = known and abs(float(t.mean) - (vmin + vmax) / 2) > (vmax - vmin) * 0.3
         body = f"{fmt.angka(t.mean, 1)}\n{fmt.persen(t.share_green, 0)} hijau" if known else "tidak\ndinilai"
-        ax.text(t.col + .47, -t.row + .66, t.abbrev, ha="center", va="center", fontsize=6.5, weight="bold",
+        ax.text(t.col + .47, -t.row + .68, t.abbrev, ha="center", va="center", fontsize=7.5, weight="bold",
                 color="white" if dark else "#1f2328")
-        ax.text(t.col + .47, -t.row + .3, body, ha="center", va="center", fontsize=5.6,
+        ax.text(t.col + .47, -t.row + .3, body, ha="center", va="center", fontsize=6.5,
                 color="white" if dark else "#1f2328")
     ax.set_xlim(-.1, tiles["col"].max() + 1)
     ax.set_ylim(-tiles["row"].max() - .1, 1)
     ax.set_aspect("equal")
     ax.axis("off")
     scale = plt.cm.ScalarMappable(cmap=SCORE_CMAP, norm=plt.Normalize(vmin, vmax))
-    bar = fig.colorbar(scale, ax=ax, orientation="horizontal", fraction=.04, pad=.02, shrink=.5)
+    bar = fig.colorbar(scale, cax=ax.inset_axes((.55, .12, .4, .035)), orientation="horizontal")
     bar.set_label("rata-rata nilai")
     return fig
 

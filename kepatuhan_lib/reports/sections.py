@@ -474,8 +474,9 @@ def peta_provinsi(year: int) -> None:
         provinsi=[names[c] for c in tiles["province_code"]]).rename(columns={"province_code": "kode"})
     export = export[["kode", "provinsi", "entitas", "rata_rata", "pangsa_hijau"]].astype(
         {"kode": "string", "provinsi": "string", "entitas": "Int64"}).sort_values("rata_rata", ascending=False)
+    export["entitas"] = export["entitas"].fillna(0)  # a count: none assessed is 0 entities
     emit_table(export, "provinsi", tables.number_styler(
-        export, scores=("rata_rata",), counts=("entitas",), shares=("pangsa_hijau",)))
+        export, scores=("rata_rata",), counts=("entitas",), shares=("pangsa_hijau",), missing=fmt.NOT_ASSESSED))
 
 
 def teratas_terbawah(year: int, n: int = 5) -> None:

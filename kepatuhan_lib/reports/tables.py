@@ -68,11 +68,12 @@ def sparkline(history: pd.DataFrame, year: int, width: int = 96, height: int = 2
                       if not fmt.is_missing(s))
     if not years:
         return ""
-    span = max(years[-1] - years[0], 1)
+    span = max(len(years) - 1, 1)
     pad = 3
+    position = {y: i for i, y in enumerate(years)}  # assessed years evenly spaced (2020 had no survey)
 
     def xy(y, s):
-        x = pad + (y - years[0]) / span * (width - 2 * pad)
+        x = pad + position[y] / span * (width - 2 * pad)
         return x, pad + (1 - min(max(float(s), 0), 100) / 100) * (height - 2 * pad)
 
     parts, segment = [], []
@@ -168,7 +169,7 @@ def league_export(table: pd.DataFrame) -> pd.DataFrame:
 
 def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int):
     """The league table for readers: badges, marks, arrows and a sparkline per row."""
-    years = sorted(int(y) for y in history["year"].unique())
+    years = sorted(int(y) for y in history.loc[history["score"].notna(), "year"].unique())
     published_rank = table.get("published_rank_province", pd.Series(pd.NA, index=table.index))
     rows = []
     for row, pub_rank in zip(table.itertuples(), published_rank, strict=True):
@@ -224,16 +225,17 @@ def movers_styler(moved: pd.DataFrame):
     return styled(display, ["Sebelumnya", "Sekarang", "Perubahan"])
 
 
-def number_styler(frame: pd.DataFrame, scores=(), counts=(), shares=(), caption: str | None = None):
-    """A Styler of a plain frame with Indonesian numbers; missing shows 'tidak tersedia'."""
+def number_styler(frame: pd.DataFrame, scores=(), counts=(), shares=(), caption: str | None = None,
+                  missing: str = fmt.NOT_AVAILABLE):
+    """A Styler of a plain frame with Indonesian numbers; a missing figure shows ``missing``, never 0."""
     display = frame.copy()
     for column in display.columns:
         if column in scores:
-            display[column] = [fmt.skor(v) for v in display[column]]
+            display[column] = [fmt.skor(v, missing) for v in display[column]]
         elif column in counts:
-            display[column] = [fmt.bilangan(v) for v in display[column]]
+            display[column] = [fmt.bilangan(v, missing) for v in display[column]]
         elif column in shares:
-            display[column] = [fmt.persen(v) for v in display[column]]
+            display[column] = [fmt.persen(v, missing=missing) for v in display[column]]
         else:
             display[column] = [fmt.NOT_AVAILABLE if fmt.is_missing(v) else str(v) for v in display[column]]
     return styled(display, caption=caption)
