@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import config, storage
-from .ingest import read_exports
+from .ingest import ExportData, read_exports
+from .methodology import classify_frame
 from .published import load_published
 from .ranking import rank_national, rank_provincial
 from .reconcile import reconcile
@@ -17,15 +18,15 @@ from .scoring import entity_scores, unit_scores_from_answers
 
 EXPORT_SUFFIXES = (".csv", ".xlsx")
 ENTITY_KEY = ["year", "entity_code"]
+QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
 
 
 @dataclass
 class IngestSummary:
-    """Row accounting of one ingest run: every row read is used, quarantined or skipped."""
+    """Row accounting of one ingest run: every row read is used or quarantined."""
 
     files: int
     rows_read: int
-    rows_used: int
     rows_quarantined: int
     rows_skipped: int
     published_facts: int
@@ -34,128 +35,137 @@ class IngestSummary:
     discrepancies: int
 
     def lines(self) -> list[str]:
+        used = self.rows_read - self.rows_quarantined
         return [
-            f"exports: {self.files} files, {self.rows_read:,} rows read: {self.rows_used:,} used, "
+            f"exports: {self.files} files, {self.rows_read:,} rows read: {used:,} used, "
             f"{self.rows_quarantined:,} quarantined ({self.rows_skipped:,} blank or footer rows skipped)",
             f"published results: {self.published_facts:,} facts, {self.published_quarantined:,} quarantined",
-            f"scores: {self.entities_scored:,} entity-years; "
-            f"{self.discrepancies:,} published/computed discrepancies beyond tolerance",
+            f"scores: {self.entities_scored:,} entity-years computed; "
+            f"{self.discrepancies:,} published/computed differences beyond tolerance",
         ]
 
 
-def export_files(directories: list[Path]) -> list[Path]:
-    """Every export file under the given folders, in a stable order."""
-    found = []
-    for directory in directories:
-        if directory.is_dir():
-            found += sorted(
-                p for p in directory.rglob("*")
-                if p.suffix.lower() in EXPORT_SUFFIXES and not p.name.startswith((".", "~$"))
-            )
-    return found
+def export_files(directory: Path) -> list[Path]:
+    """Every export file under a folder, in a stable order (editor lock files skipped)."""
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.rglob("*")
+                  if p.suffix.lower() in EXPORT_SUFFIXES and not p.name.startswith((".", "~$")))
 
 
-def prefer_first(frames: list[pd.DataFrame], key: list[str]) -> pd.DataFrame:
-    """Concatenate, keeping for each key only the rows of the first frame that has it.
+def _keys(frame: pd.DataFrame) -> pd.MultiIndex:
+    return pd.MultiIndex.from_frame(frame[ENTITY_KEY].astype({"year": "Int64", "entity_code": "string"}))
 
-    Analysts' own exports in data/raw/ take precedence over the generated example set.
+
+def supersede(data: ExportData, covered: pd.MultiIndex, by: str) -> tuple[ExportData, pd.DataFrame]:
+    """Drop rows of entity-years already ``covered`` by an earlier source, quarantining each with why.
+
+    Analysts' exports in data/raw/exports/ take precedence over the generated example set.
     """
-    kept, seen = [], None
-    for frame in frames:
-        if frame.empty:
-            continue
-        keys = pd.MultiIndex.from_frame(frame[key])
-        if seen is not None:
-            frame = frame[~keys.isin(seen)]
-            keys = pd.MultiIndex.from_frame(frame[key])
-        kept.append(frame)
-        seen = keys if seen is None else seen.append(keys)
-    return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
+    moved, kept = [], {}
+    for name in ("units", "answers"):
+        frame = getattr(data, name)
+        hit = _keys(frame).isin(covered) if len(frame) else pd.Series([], dtype=bool).to_numpy()
+        kept[name] = frame[~hit]
+        gone = frame[hit]
+        moved.append(pd.DataFrame({
+            "file": gone["source_file"], "sheet": gone["source_sheet"], "row": gone["source_row"],
+            "column": pd.Series("Nama Instansi", index=gone.index, dtype="string"), "value": gone["entity"],
+            "reason": pd.Series(f"superseded: the same entity and year is in {by}", index=gone.index,
+                                dtype="string"),
+        }))
+    superseded = pd.concat(moved, ignore_index=True)
+    remaining = ExportData(kept["units"], kept["answers"], data.problems, data.rows_read, data.rows_skipped,
+                           data.problem_entities)
+    return remaining, superseded
 
 
 def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     """One row per (year, entity): the published figure where one exists, else the computed one.
 
-    A published figure is never replaced: ``basis`` says which figure ``score`` is, and the
-    other stays beside it (``published_score``, ``computed_score``).
+    A published figure is never replaced: ``basis`` says which figure ``score`` is, and both
+    stay side by side (``published_score``, ``computed_score``). Zone and grade follow
+    ``score``; an entity published with a zone but no score keeps that zone.
     """
     chosen = facts[facts["chosen"] & facts["unit"].isna()]
     published = chosen[ENTITY_KEY + ["entity_type", "province_code", "entity", "score", "zone", "category",
-                                     "opinion", "rank_in_province", "source_url"]].rename(
-        columns={"score": "published_score", "zone": "published_zone", "category": "published_category",
-                 "opinion": "published_opinion", "rank_in_province": "published_rank_province"}
-    )
-    computed = computed.rename(columns={"score": "computed_score"})
-    merged = computed.merge(published, on=ENTITY_KEY, how="outer", suffixes=("", "_pub"))
+                                     "opinion", "rank_in_province", "source_url"]].rename(columns={
+        "score": "published_score", "zone": "published_zone", "category": "published_category",
+        "opinion": "published_opinion", "rank_in_province": "published_rank_province"})
+    computed = computed.drop(columns=["zone", "category", "opinion"]).rename(columns={"score": "computed_score"})
+    merged = computed.merge(published, on=ENTITY_KEY, how="outer", suffixes=("", "_published"))
     for col in ["entity_type", "province_code", "entity"]:
-        merged[col] = merged[col].fillna(merged.pop(f"{col}_pub"))
-    has_published = merged["published_score"].notna()
-    merged["score"] = merged["published_score"].where(has_published, merged["computed_score"])
-    synthetic = merged["synthetic"].fillna(False).astype(bool)
-    merged["basis"] = pd.Series(
-        ["published" if p else ("synthetic" if s else "computed") for p, s in zip(has_published, synthetic)],
-        index=merged.index, dtype="string",
-    )
-    merged.loc[merged["published_score"].isna() & merged["computed_score"].isna(), "basis"] = "published"
-    merged["synthetic"] = synthetic
-    return merged
+        merged[col] = merged[col].fillna(merged.pop(f"{col}_published")).astype("string")
+    has_published = merged["published_score"].notna() | merged["computed_score"].isna()
+    merged["synthetic"] = merged["synthetic"].astype("boolean").fillna(False).astype(bool)
+    merged["basis"] = pd.Series("computed", index=merged.index, dtype="string")
+    merged.loc[merged["synthetic"], "basis"] = "synthetic"
+    merged.loc[has_published, "basis"] = "published"
+    merged["score"] = merged["published_score"].where(merged["published_score"].notna(), merged["computed_score"])
+    merged = classify_frame(merged)
+    for col in ["zone", "category", "opinion"]:
+        merged[col] = merged[col].astype("string").fillna(merged[f"published_{col}"])
+    return merged.sort_values(ENTITY_KEY, kind="stable").reset_index(drop=True)
 
 
-def build_processed(raw_dirs: list[Path] | None = None, published_csv: Path | None = None) -> tuple[dict, IngestSummary]:
-    """Read every input and return the processed tables (not yet written) and the row accounting."""
-    raw_dirs = raw_dirs if raw_dirs is not None else [config.EXPORTS_RAW_DIR, config.SYNTHETIC_DIR]
+def build_processed(export_dirs: list[Path] | None = None, published_csv: Path | None = None):
+    """Read every input; return the processed tables (path -> frame), reconciliation and accounting."""
+    export_dirs = export_dirs if export_dirs is not None else [config.EXPORTS_RAW_DIR, config.SYNTHETIC_DIR]
     facts, facts_quarantine = load_published(published_csv or config.PUBLISHED_RAW_CSV)
 
-    results = [read_exports(export_files([d])) for d in raw_dirs]
-    unit_frames = []
-    for result in results:
-        from_answers = unit_scores_from_answers(result.answers) if not result.answers.empty else result.units.iloc[:0]
-        unit_frames.append(pd.concat([f for f in (result.units, from_answers) if not f.empty], ignore_index=True)
-                           if not (result.units.empty and from_answers.empty) else result.units)
-    units = prefer_first(unit_frames, ENTITY_KEY)
-    answers = pd.concat([r.answers for r in results if not r.answers.empty], ignore_index=True) \
-        if any(not r.answers.empty for r in results) else results[0].answers
-    quarantine = pd.concat([r.quarantine() for r in results], ignore_index=True)
+    units, answers, quarantines = [], [], [facts_quarantine]
+    covered, files, rows_read, rows_quarantined, rows_skipped = None, 0, 0, 0, 0
+    for directory in export_dirs:
+        paths = export_files(directory)
+        data = read_exports(paths)
+        files, rows_read, rows_skipped = files + len(paths), rows_read + data.rows_read, rows_skipped + data.rows_skipped
+        rows_quarantined += data.rows_quarantined
+        quarantines.append(data.quarantine()[QUARANTINE_COLUMNS])
+        if covered is not None and len(covered):
+            data, superseded = supersede(data, covered, config.display_path(export_dirs[0]))
+            quarantines.append(superseded)
+            rows_quarantined += len(superseded)
+        scored = [data.units, unit_scores_from_answers(data.answers) if len(data.answers) else None]
+        units += [f for f in scored if f is not None and len(f)]
+        answers += [data.answers] if len(data.answers) else []
+        found = pd.concat([_keys(f).to_frame(index=False) for f in (data.units, data.answers) if len(f)]
+                          or [pd.DataFrame(columns=ENTITY_KEY)])
+        covered = found if covered is None else pd.concat([covered.to_frame(index=False), found])
+        covered = pd.MultiIndex.from_frame(covered.drop_duplicates().astype({"year": "Int64"}))
 
-    computed = entity_scores(units) if not units.empty else pd.DataFrame(columns=ENTITY_KEY + ["score"])
-    scores = combine_scores(computed, facts)
-    scores = rank_provincial(rank_national(scores))
-    discrepancies = reconcile(facts, computed, units)
-    scores = scores.merge(
-        discrepancies.loc[~discrepancies["within_tolerance"], ENTITY_KEY].drop_duplicates().assign(discrepancy=True),
-        on=ENTITY_KEY, how="left",
-    )
-    scores["discrepancy"] = scores["discrepancy"].fillna(False).astype(bool)
+    units = pd.concat(units, ignore_index=True) if units else pd.DataFrame()
+    computed = entity_scores(units)
+    scores = rank_provincial(rank_national(combine_scores(computed, facts)))
+    differences = reconcile(facts, computed, units if len(units) else None)
+    beyond = differences.loc[~differences["within_tolerance"].astype(bool), ENTITY_KEY].drop_duplicates()
+    scores = scores.merge(beyond.assign(discrepancy=True), on=ENTITY_KEY, how="left")
+    scores["discrepancy"] = scores["discrepancy"].astype("boolean").fillna(False).astype(bool)
 
     summary = IngestSummary(
-        files=sum(len(export_files([d])) for d in raw_dirs),
-        rows_read=sum(r.rows_read for r in results),
-        rows_used=len(units) if answers.empty else len(answers) + int(sum(len(r.units) for r in results)),
-        rows_quarantined=int(quarantine.drop_duplicates(["file", "sheet", "row"])["row"].notna().sum()),
-        rows_skipped=sum(r.rows_skipped for r in results),
-        published_facts=len(facts),
-        published_quarantined=len(facts_quarantine),
-        entities_scored=len(computed),
-        discrepancies=int((~discrepancies["within_tolerance"]).sum()),
+        files=files, rows_read=rows_read, rows_quarantined=rows_quarantined, rows_skipped=rows_skipped,
+        published_facts=len(facts), published_quarantined=len(facts_quarantine), entities_scored=len(computed),
+        discrepancies=len(beyond),
     )
     tables = {
         config.PUBLISHED_PARQUET: facts,
         config.UNITS_PARQUET: units,
-        config.ANSWERS_PARQUET: answers,
-        config.QUARANTINE_PARQUET: pd.concat([quarantine, facts_quarantine], ignore_index=True),
+        config.ANSWERS_PARQUET: pd.concat(answers, ignore_index=True) if answers else pd.DataFrame(),
+        config.QUARANTINE_PARQUET: pd.concat([q for q in quarantines if len(q)] or quarantines[:1], ignore_index=True),
         config.ENTITY_SCORES_PARQUET: computed,
         config.SCORES_PARQUET: scores,
     }
-    return tables, summary, discrepancies
+    return tables, differences, summary
 
 
 def ingest_command() -> int:
     """Write every processed table atomically and print the row accounting."""
-    tables, summary, discrepancies = build_processed()
+    print("reading data/raw/ and data/synthetic/ ...", file=sys.stderr)
+    tables, differences, summary = build_processed()
     for path, frame in tables.items():
         storage.write_parquet(frame, path)
-    storage.write_csv(discrepancies, config.RECONCILIATION_CSV)
+    storage.write_csv(differences, config.RECONCILIATION_CSV)
     for line in summary.lines():
         print(line, file=sys.stderr)
-    print(f"processed tables written to {config.display_path(config.PROCESSED_DIR)}/", file=sys.stderr)
+    print(f"processed tables written to {config.display_path(config.PROCESSED_DIR)}/ "
+          f"(reconciliation: {config.display_path(config.RECONCILIATION_CSV)})", file=sys.stderr)
     return 0

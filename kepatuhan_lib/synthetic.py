@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import re
 import sys
 import tomllib
 import zipfile
@@ -181,14 +182,21 @@ def requirements(facts: pd.DataFrame, years: tuple[int, ...], settings: Settings
         score = _one_score(group, key, f"unit {unit}", req.contradictions)
         if score is not None:
             req.units.setdefault(key, {})[str(unit)] = score
-    for key, units in req.units.items():  # every unit published: their mean must give the entity score
+    s = settings.scores
+    for key, units in req.units.items():
         entity_type = str(f.loc[(f["year"] == key[0]) & (f["entity_code"] == key[1]), "entity_type"].iloc[0])
-        mean = sum(units.values()) / len(units) / 100
-        if (len(units) >= len(settings.unit_names(key[0], entity_type)) and key in req.score
-                and methodology.round_half_up(mean) != req.score[key] / 100):
-            req.contradictions.setdefault(key, f"its {len(units)} published units average {mean:.4f}, "
+        n = max(len(units), len(settings.unit_names(key[0], entity_type)))
+        free, published = n - len(units), sum(units.values()) / 100
+        mean = published / len(units)
+        if not free and key in req.score and methodology.round_half_up(mean) != req.score[key] / 100:
+            # Every unit published, and their mean is not the entity score: the units are reproduced.
+            req.contradictions.setdefault(key, f"its {n} published units average {mean:.4f}, "
                                                f"published {req.score[key] / 100:.2f}")
-            req.score[key] = _cents(methodology.round_half_up(mean))  # the units are reproduced
+            req.score[key] = _cents(methodology.round_half_up(mean))
+        elif free and key not in req.score:  # an entity score the other units can make up
+            lo, hi = req.interval.get(key, (0.0, methodology.score_scale(key[0], entity_type)))
+            req.interval[key] = (max(lo, (published + free * s["unit_min"]) / n),
+                                 min(hi, (published + free * s["unit_max"]) / n))
     return req
 
 
@@ -392,7 +400,7 @@ def _classes_and_scores(year, frame, bands, capacity, req, settings, rng, proble
         lo, hi = clamped if clamped[0] < clamped[1] else (lo, hi)
         lo_c, hi_c = math.ceil(lo * 100), math.ceil(hi * 100) - 1  # hi is exclusive
         scores.append(int(rng.integers(lo_c, hi_c + 1)))
-        basis.append("published zone or grade" if key in req.interval else "drawn")
+        basis.append("drawn within published zone, grade or units" if key in req.interval else "drawn")
     return label, scores, basis
 
 
@@ -805,13 +813,17 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, title: str) -> Path:
 
 
 def _fixed_zip(data: bytes) -> bytes:
-    """The same zip with every entry's timestamp fixed (zipfile stamps the current time)."""
+    """The same workbook with fixed timestamps: zipfile stamps entries, openpyxl the save time."""
     out = io.BytesIO()
+    stamp = XLSX_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
             info = zipfile.ZipInfo(item.filename, date_time=XLSX_TIMESTAMP.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, src.read(item.filename))
+            dst.writestr(info, content)
     return out.getvalue()
 
 

@@ -36,8 +36,7 @@ def test_report_notebook_is_thin(name):
     nb = nbformat.read(report_notebook(name), as_version=4)
     first, second = nb.cells[0], nb.cells[1]
     assert first.metadata.get("tags") == ["parameters"]
-    defaults = {t.id: ast.literal_eval(v) for t, v in
-                ((n.targets[0], n.value) for n in ast.parse(first.source).body)}
+    defaults = {n.target.id: ast.literal_eval(n.value) for n in ast.parse(first.source).body}
     assert set(defaults) == set(REPORTS[name][0])
     assert f"check_parameters({name!r}" in second.source
     for cell in nb.cells[2:]:

@@ -88,7 +88,7 @@ def province_names() -> dict[str, str]:
 
 # Years and entity codes are checked against the data by the notebooks themselves (they say
 # "tidak dinilai" for a year without scores); provinces are a closed list known in advance.
-YEAR = Parameter("year", int, 2024, description="assessment year")
+YEAR = Parameter("year", int, 2023, description="assessment year")
 PROVINCE = Parameter(
     "province", str, "17", allowed=province_names, description="2-digit Kemendagri province code"
 )
