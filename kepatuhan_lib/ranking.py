@@ -52,7 +52,10 @@ def league_table(scores: pd.DataFrame, year: int, province_code: str) -> pd.Data
     Only entities assessed that year appear (a row for the year); those with a published zone
     or rank but no score come after the ranked ones.
     """
-    rows = scores[(scores["year"] == year) & (scores["province_code"] == province_code)
+    # pandas 3: comparing a pyarrow-backed string column yields an Arrow boolean with NA for a
+    # missing code (ministries); fill it before combining with the nullable year mask.
+    in_province = (scores["province_code"] == province_code).fillna(False).astype(bool)
+    rows = scores[(scores["year"] == year) & in_province
                   & scores["entity_type"].isin((*REGIONAL, PROVINCE))]
     ranked = rank_provincial(rows)
     ranked["listed_apart"] = ranked["entity_type"] == PROVINCE

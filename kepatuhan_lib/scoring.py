@@ -145,7 +145,8 @@ def score_command(files: list[Path], out: Path) -> int:
 
     An entity with any rejected row is not scored. A rejected row is tied to its entity by the
     year and entity_code ingest resolved for it; a rejected row whose entity could not be
-    resolved may belong to any entity of its file and sheet, so those are not scored either.
+    resolved may belong to any entity of its file and sheet (and year, when readable), so
+    those are not scored either.
     Exit code 0 when nothing was rejected, 1 otherwise (the other results are still written).
     """
     out = Path(out)
@@ -199,18 +200,20 @@ def _entity_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _blocked_by_quarantine(quarantine: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """Entities of rejected rows: by the entity ingest resolved for the row, else by file and sheet."""
+    """Entities of rejected rows: by the entity ingest resolved for the row, else by file, sheet (and year)."""
     if quarantine.empty or rows.empty:
         return _blocked_frame()
     q = quarantine.reindex(columns=[*QUARANTINE_COLUMNS, "year", "entity_code"])
     known = q["year"].notna() & q["entity_code"].notna()
     rejected = set(zip(q.loc[known, "year"].astype(int), q.loc[known, "entity_code"].astype(str)))
     loose = q[~known & q["row"].notna()]
-    unattributed = set(zip(loose["file"].astype(str), _sheet(loose["sheet"])))
-    by_entity = np.array([k in rejected for k in zip(rows["year"].astype(int), rows["entity_code"].astype(str))],
-                         dtype=bool)
-    by_sheet = np.array([k in unattributed for k in zip(rows["source_file"].astype(str), _sheet(rows["source_sheet"]))],
-                        dtype=bool)
+    # A row whose entity is unknown may belong to any entity of its file and sheet, in its year when known.
+    any_year = set(zip(loose["file"].astype(str), _sheet(loose["sheet"]), loose["year"].isna()))
+    loose_years = set(zip(loose["file"].astype(str), _sheet(loose["sheet"]), loose["year"].astype("Int64")))
+    row_years = rows["year"].astype(int)
+    by_entity = np.array([k in rejected for k in zip(row_years, rows["entity_code"].astype(str))], dtype=bool)
+    by_sheet = np.array([(f, s, True) in any_year or (f, s, y) in loose_years for f, s, y in
+                         zip(rows["source_file"].astype(str), _sheet(rows["source_sheet"]), row_years)], dtype=bool)
     reason = np.where(by_entity, "not scored: the entity has rejected rows (listed in this file)",
                       "not scored: a rejected row of the same file and sheet names no known entity, "
                       "so it may belong to this one (listed in this file)")

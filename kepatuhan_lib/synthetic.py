@@ -493,7 +493,8 @@ def _answers(year: int, entities: pd.DataFrame, units: pd.DataFrame, instrument:
     tuning = (instrument["responden"] == settings.scores["tuning_respondents"]).to_numpy()
     dim_index = instrument["dimensi"].map({d: i for i, d in enumerate(DIMENSION_COLUMNS)}).to_numpy()
     maximum = 3 * instrument["n"].to_numpy()
-    steps = {t: instrument_steps(instrument, methodology.dimension_caps(year, t)) for t in set(entity_type)}
+    types = sorted(set(entity_type))  # sorted: set order varies between processes, and so would the draws
+    steps = {t: instrument_steps(instrument, methodology.dimension_caps(year, t)) for t in types}
     units = units.copy()
     target = units["target"].to_numpy().copy()
     tolerance = _tolerances(units)
@@ -501,7 +502,7 @@ def _answers(year: int, entities: pd.DataFrame, units: pd.DataFrame, instrument:
     todo = np.ones(len(units), dtype=bool)
     free_by_entity = units[~units["published"]].groupby("entity_code").indices
     for _ in range(MAX_ATTEMPTS):
-        for t in set(entity_type):
+        for t in types:
             rows = np.flatnonzero(todo & (entity_type == t))
             if len(rows):
                 solved, ok = _solve_sums(target[rows] / 100, tolerance[rows], steps[t], maximum, tuning, dim_index,
@@ -523,7 +524,7 @@ def _answers(year: int, entities: pd.DataFrame, units: pd.DataFrame, instrument:
         raise CalibrationError([f"{year}: {int(todo.sum())} unit(s) could not be scored after {MAX_ATTEMPTS} rounds"])
     units["target"] = target
     points = np.zeros((len(units), len(DIMENSION_COLUMNS)))
-    for t in set(entity_type):
+    for t in types:
         rows = entity_type == t
         points[rows] = _dimension_points(sums[rows], steps[t], dim_index)
     for i, column in enumerate(DIMENSION_COLUMNS):

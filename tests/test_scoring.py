@@ -208,3 +208,23 @@ def test_score_command_leaves_an_entity_with_a_rejected_row_unscored(tmp_path, i
     assert list(rejects.columns[:6]) == ["file", "sheet", "row", "column", "value", "reason"]
     assert "3" in rejects["row"].tolist()  # the spreadsheet row of the score of 250
     assert rejects["value"].str.contains("17.02").any()  # and the entity left unscored
+
+
+def test_a_rejected_row_of_an_unknown_entity_blocks_its_file_and_year(tmp_path, ingest):
+    """Pins the rule for rows ingest cannot attribute: "Kab. Mukomoko" may be a unit of any 2024 entity."""
+    recap = recap_csv(tmp_path / "rekap.csv", [
+        "2024;Bengkulu;Pemerintah Kabupaten;Kab. Kaur;;DPMPTSP;;;;;77,995",
+        "2024;Bengkulu;Pemerintah Kabupaten;Kab. Mukomoko;;DPMPTSP;;;;;70",
+        "2021;Bengkulu;Pemerintah Kota;Kota Bengkulu;;DPMPTSP;;;;;70",
+    ])
+    other = recap_csv(tmp_path / "lain.csv", ["2024;Bengkulu;Pemerintah Kabupaten;Kab. Kaur;;Dinas Sosial;;;;;77,995"])
+    out = tmp_path / "hasil.csv"
+    assert score_command([recap], out) == 1
+    assert pd.read_csv(out, dtype=str)["entity_code"].tolist() == ["17.71"]  # 2021: another year
+    rejects = pd.read_csv(tmp_path / "hasil.rejects.csv", dtype=str)
+    assert rejects["reason"].str.contains("Kabupaten Mukomuko").any()
+    assert rejects["value"].str.contains("17.04").any()  # Kaur listed as not scored
+
+    assert score_command([other], out) == 0 and not (tmp_path / "hasil.rejects.csv").exists()
+    (row,) = pd.read_csv(out, dtype=str).itertuples()
+    assert (row.score, row.category, row.zone) == ("78.00", "B", "hijau")

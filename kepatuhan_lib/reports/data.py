@@ -44,7 +44,12 @@ def load() -> ReportData:
 @functools.lru_cache(maxsize=8)
 def _read(path: Path, mtime_ns: int) -> pd.DataFrame:
     """One parquet file, read once per version (sections of one report share it)."""
-    return pd.read_parquet(path)
+    frame = pd.read_parquet(path)
+    # Report tables are small: keep their strings in Python storage, whose comparisons give
+    # nullable booleans that combine with other masks (pandas 3's pyarrow-backed strings give
+    # Arrow booleans that refuse `&` with a masked boolean when a value is missing).
+    strings = {c: pd.StringDtype("python") for c, t in frame.dtypes.items() if isinstance(t, pd.StringDtype)}
+    return frame.astype(strings)
 
 
 def province_label(code: str) -> str:
