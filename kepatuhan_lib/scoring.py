@@ -38,7 +38,7 @@ def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
         return _empty_units()
     unit_id, first_row = _codes_and_first(answers.groupby(UNIT_KEY, sort=False, dropna=False).ngroup())
     n_units = len(first_row)
-    units = answers.iloc[first_row].reset_index(drop=True)
+    units = answers[[c for c in UNIT_COLUMNS if c in answers]].iloc[first_row].reset_index(drop=True)
 
     dimension_codes, dimension_names = pd.factorize(answers["dimension"], use_na_sentinel=False)
     unknown_dimensions = [str(d) for d in dimension_names if d not in DIMENSIONS]
