@@ -77,7 +77,7 @@ def test_index_lists_every_report_with_status_and_headline(built):
     soup = BeautifulSoup(html, "html.parser")
     rows = {r.find_all("td")[1].get_text(" ", strip=True): r.get_text(" ", strip=True) for r in soup.select("tbody tr")}
     assert set(rows) == {"Provinsi 17", "Provinsi 11 (data sintetis)", "Gagal"}
-    assert "entitas 3 · rata rata 48,46" in rows["Provinsi 17"] and "selesai" in rows["Provinsi 17"]
+    assert "entitas 3 · rata-rata 48,46" in rows["Provinsi 17"] and "selesai" in rows["Provinsi 17"]
     assert "gagal di bagian «Bagian yang gagal»: ValueError: kolom skor tidak ditemukan" in rows["Gagal"]
     assert "Traceback" not in html and soup.find("script") is None
     assert [a["href"] for a in soup.select("tbody a")] == ["2024/uji-11.html", "2024/uji-17.html"]

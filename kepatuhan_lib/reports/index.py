@@ -10,22 +10,30 @@ import jinja2
 
 from .. import __version__, config, storage
 from .catalog import REPORTS
-from .render import format_angka, format_tanggal
+from . import fmt
+from .render import format_tanggal
 
 TEMPLATE = "daftar-laporan.html.j2"
 KIND_ORDER = {"nasional": 0, "provinsi": 1, "entitas": 2}
 
 
+def _figure(value) -> str:
+    """Counts as 1.234, scores with the two decimals they are published with (81,20)."""
+    if isinstance(value, float):
+        return fmt.skor(value)
+    return fmt.bilangan(value) if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
 def _figures(headline: dict) -> str:
-    """'entitas 23 · rata-rata 81,2 · zona: hijau 10, kuning 3' from the emitted headline."""
+    """'entitas 23 · rata-rata 81,20 · zona: hijau 10, kuning 3' from the emitted headline."""
     parts = []
     for name, value in headline.items():
-        label = name.replace("_", " ")
+        label = name.replace("_", "-")  # rata_rata -> rata-rata
         if isinstance(value, dict):
-            value = ", ".join(f"{k} {format_angka(v)}" for k, v in value.items())
+            value = ", ".join(f"{k} {_figure(v)}" for k, v in value.items())
             parts.append(f"{label}: {value}")
         else:
-            parts.append(f"{label} {format_angka(value)}")
+            parts.append(f"{label} {_figure(value)}")
     return " · ".join(parts)
 
 
