@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import config, methodology, storage
 from .errors import CalibrationError
+from .ranking import rank_provincial
 
 DEFAULT_SEED = 2024
 NATIONAL_TYPES = ("Kementerian", "Lembaga", "Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota")
@@ -31,12 +32,30 @@ ANSWER_COLUMNS = [*IDENTITY_COLUMNS, "Dimensi", "Variabel", "Kode Indikator", "I
 DIMENSION_COLUMNS = ["Input", "Proses", "Output", "Pengaduan"]
 SYNTHETIC_FLAG = "ya"  # the "Data Sintetis" column of every generated row
 
-# Published facts that cannot all be reproduced, and why. The generator finds every such
-# contradiction itself and refuses to run unless this lists exactly those (tests assert it).
+# Published facts (scores, zones, units, provincial ranks) that cannot all be reproduced, and why.
+# The generator finds every such contradiction itself and refuses to run unless this lists
+# exactly those (tests assert it).
 CALIBRATION_EXCEPTIONS: dict[tuple[int, str], str] = {
     (2022, "17.07"): "Lebong 2022: two sources publish 84.22 (rank 5) and 84.23 (rank 4); the chosen figure "
-                     "is reproduced, the other cannot be",
+                     "and its rank are reproduced, the other cannot be",
+    (2023, "18"): "Provinsi Lampung 2023: the source ranks the province 13th among its kabupaten and kota, but a "
+                  "province is listed apart and not ranked. The kabupaten it ranks 14th and 15th keep their "
+                  "ranks: Tulang Bawang Barat, missing from that table, scores between the 12th and the 14th",
     (2023, "33.71"): "Magelang 2023: two sources publish 98.17 and 98.18; the chosen figure is reproduced",
+    (2024, "63"): "Provinsi Kalimantan Selatan 2024: published rank 9 among its kabupaten and kota, but a "
+                  "province is listed apart and not ranked",
+    (2024, "81"): "Provinsi Maluku 2024: the source ranks the province 8th among its kabupaten and kota, but a "
+                  "province is listed apart and not ranked",
+    (2024, "81.03"): "Kepulauan Tanimbar 2024: published rank 12 counts Provinsi Maluku (8th) in the table; "
+                     "with the province apart, its published 50.47 ranks 11",
+    (2024, "81.04"): "Buru 2024: published rank 11 counts Provinsi Maluku (8th) in the table; with the province "
+                     "apart, its published 59.86 ranks 10",
+    (2024, "81.05"): "Seram Bagian Timur 2024: published rank 9 counts Provinsi Maluku (8th) in the table; with "
+                     "the province apart, its published 71.40 ranks 8",
+    (2024, "81.06"): "Seram Bagian Barat 2024: published rank 10 counts Provinsi Maluku (8th) in the table; with "
+                     "the province apart, its published 63.75 ranks 9",
+    (2024, "81.08"): "Maluku Barat Daya 2024: published rank 6 with 77.69, the score of Buru Selatan's rank 5; "
+                     "equal scores share the best rank, so it ranks 5",
     (2024, "17.01"): "Bengkulu Selatan 2024: two sources publish 95.27 and 95.57; the chosen figure is reproduced",
     (2024, "17.02"): "Rejang Lebong 2024: its seven published units average 93.0557 (93.06) but 93.07 was "
                      "published; the units are reproduced, so the entity computes 93.06 and the "
@@ -150,18 +169,20 @@ def count_problems(targets: pd.DataFrame, published: pd.DataFrame) -> list[str]:
 
 @dataclass
 class Requirements:
-    """Per (year, entity_code): a published score in cents, the interval its facts allow, its units."""
+    """Per (year, entity_code): a published score in cents, the interval its facts allow, its units;
+    per (year, province_code): the published provincial ranks to reproduce, by entity_code."""
 
     score: dict[tuple[int, str], int]
     interval: dict[tuple[int, str], tuple[float, float]]
     units: dict[tuple[int, str], dict[str, int]]
     contradictions: dict[tuple[int, str], str]
+    ranks: dict[tuple[int, str], dict[str, int]]
 
 
 def requirements(facts: pd.DataFrame, years: tuple[int, ...], settings: Settings) -> Requirements:
     """Read the published facts of national entity types in ``years`` into calibration targets."""
     f = facts[facts["year"].isin(years) & facts["entity_type"].isin(NATIONAL_TYPES) & facts["entity_code"].notna()]
-    req = Requirements({}, {}, {}, {})
+    req = Requirements({}, {}, {}, {}, {})
     for (year, code), group in f[f["unit"].isna()].groupby(["year", "entity_code"], sort=True):
         key = (int(year), str(code))
         entity_type = str(group["entity_type"].iloc[0])
@@ -197,6 +218,7 @@ def requirements(facts: pd.DataFrame, years: tuple[int, ...], settings: Settings
             lo, hi = req.interval.get(key, (0.0, methodology.score_scale(key[0], entity_type)))
             req.interval[key] = (max(lo, (published + free * s["unit_min"]) / n),
                                  min(hi, (published + free * s["unit_max"]) / n))
+    _rank_requirements(f[f["unit"].isna()], years, settings, req)  # after the scores are final
     return req
 
 
@@ -226,6 +248,176 @@ def _band(year: int, entity_type: str, zone=None, category=None) -> tuple[float,
     if not inside:
         return (0.0, 0.0)
     return (min(lo for lo, _ in inside), max(hi for _, hi in inside))
+
+
+# --- provincial league tables: the published ranks -------------------------------------------------
+# Kabupaten and kota of a province and year are ranked together on their scores, highest first,
+# equal scores sharing the best rank (ranking.rank_provincial); the province is listed apart.
+
+def _rank_requirements(entity_facts: pd.DataFrame, years: tuple[int, ...], settings: Settings,
+                       req: Requirements) -> None:
+    """Fill ``req.ranks`` with every published rank the generated scores can reproduce; note the others.
+
+    An entity's rank is its chosen fact's (else the only one published).
+    """
+    ranked = entity_facts[entity_facts["rank_in_province"].notna()]
+    for year in years:
+        roster = _roster(year, settings)
+        regional = roster[roster["entity_type"].isin(REGENCY_TYPES.values())]
+        province_of = dict(zip(regional["entity_code"], regional["province_code"]))
+        for code, group in ranked[ranked["year"] == year].groupby("entity_code", sort=True):
+            key, code = (year, str(code)), str(code)
+            published = sorted({int(r) for r in group["rank_in_province"]})
+            chosen = group.loc[group["chosen"], "rank_in_province"].dropna()
+            rank = int(chosen.iloc[0]) if len(chosen) else published[0] if len(published) == 1 else None
+            if len(published) > 1:
+                req.contradictions.setdefault(key, f"sources publish ranks {', '.join(map(str, published))}")
+            if code in province_of and rank is not None:
+                req.ranks.setdefault((year, province_of[code]), {})[code] = rank
+            elif code not in province_of:
+                entity_type = str(group["entity_type"].iloc[0])
+                why = ("the province is listed apart and not ranked" if entity_type == "Pemerintah Provinsi"
+                       else "it is not generated (generator.toml not_assessed)" if entity_type in REGENCY_TYPES.values()
+                       else "only kabupaten and kota are ranked in a province's table")
+                req.contradictions.setdefault(key, f"published rank {', '.join(map(str, published))}, but {why}")
+        for (_, province), ranks in sorted((k, v) for k, v in req.ranks.items() if k[0] == year):
+            codes = sorted(regional.loc[regional["province_code"] == province, "entity_code"])
+            scored, own = _table_scores(year, codes, ranks, roster, req, settings)
+            for code, why in _plan_table(ranks, scored, len(codes), own)[2].items():
+                req.contradictions.setdefault((year, code), why)
+                del ranks[code]
+
+
+def _table_scores(year, codes, ranks, roster, req, settings) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+    """A table's published scores in cents, and for the others the cents (inclusive) their facts allow.
+
+    A ranked entity without a published score is kept inside the generator's entity range.
+    """
+    types = dict(zip(roster["entity_code"], roster["entity_type"]))
+    s = settings.scores
+    scored, own = {}, {}
+    for code in codes:
+        key = (year, code)
+        if key in req.score:
+            scored[code] = req.score[key]
+            continue
+        lo, hi = req.interval.get(key, (0.0, methodology.score_scale(year, types[code])))
+        lo_c, hi_c = _cent(lo), _cent(hi) - 1
+        if code in ranks:
+            lo_c, hi_c = max(lo_c, _cent(s["entity_min"]) + 1), min(hi_c, _cent(s["entity_max"]) - 1)
+        own[code] = (lo_c, hi_c)
+    return scored, own
+
+
+def _cent(points: float) -> int:
+    """The first whole cent at or above ``points`` (rounded first: 84.24 * 100 is 8424.000000000001)."""
+    return math.ceil(round(points * 100, 6))
+
+
+def _rank_needs(ranks: dict[str, int], scored: dict[str, int], size: int) -> tuple[dict[str, int], dict[str, str]]:
+    """For each ranked entity with a score: how many of the table's unscored entities must score above it.
+
+    Also the ranks that no scores of the unscored can give, with why (checked highest score first).
+    """
+    unscored = size - len(scored)
+    values = np.sort(np.fromiter(scored.values(), dtype=np.int64, count=len(scored)))
+    needs, bad, last = {}, {}, None
+    for code in sorted((c for c in ranks if c in scored), key=lambda c: (-scored[c], ranks[c], c)):
+        score, rank = scored[code], ranks[code]
+        above = int(len(values) - np.searchsorted(values, score, side="right"))
+        need = rank - 1 - above
+        if not 0 <= need <= unscored:
+            possible = f"{above + 1}" if not unscored else f"{above + 1} to {above + 1 + unscored}"
+            bad[code] = (f"published rank {rank} with {score / 100:.2f}, but {above} of its table publish a higher "
+                         f"score and {unscored} none, so it ranks {possible}")
+        elif last and (need < last[2] or (score == last[1] and need != last[2])):
+            bad[code] = (f"published rank {rank} with {score / 100:.2f} contradicts rank {last[0]} "
+                         f"with {last[1] / 100:.2f}")
+        else:
+            needs[code] = need
+            last = (rank, score, need)
+    return needs, bad
+
+
+def _plan_table(ranks, scored, size, own, rng=None) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
+    """A score for each ranked entity without one, then what each ranked score needs above it.
+
+    Returns (drawn scores, needs with the drawn scores, contradicted ranks with why). Without
+    ``rng`` (checking the published facts) each takes the first score that works.
+    """
+    scored = dict(scored)
+    needs, bad = _rank_needs(ranks, scored, size)
+    drawn = {}
+    for code in sorted((c for c in ranks if c not in scored), key=lambda c: (ranks[c], c)):
+        valid = {c: ranks[c] for c in needs} | {code: ranks[code]}
+        edges = [math.inf, *sorted(set(scored.values()), reverse=True), -math.inf]
+        lo_own, hi_own = own[code]
+        options = []
+        for upper, lower in zip(edges, edges[1:]):  # between two published scores, one cent clear of each
+            cents = np.arange(max(lower + 2, lo_own), min(upper - 2, hi_own) + 1, dtype=np.int64)
+            if len(cents) and not _rank_needs(valid, scored | {code: int(cents[0])}, size)[1]:
+                options.append(cents)
+        if not options:
+            bad[code] = (f"published rank {ranks[code]} without a score: no score its published zone or grade "
+                         f"allows ranks it so")
+            continue
+        cents = np.concatenate(options)
+        drawn[code] = scored[code] = int(cents[0] if rng is None else rng.choice(cents))
+        needs = _rank_needs(valid, scored, size)[0]
+    return drawn, needs, bad
+
+
+def _table_regions(needs: dict[str, int], scored: dict[str, int], free: int) -> list[tuple[float, float, int]]:
+    """Top down: (lower, upper) scores in cents (both excluded) and how many free entities lie between."""
+    regions, upper, taken = [], math.inf, 0
+    for code in sorted(needs, key=lambda c: (-scored[c], needs[c], c)):
+        regions.append((scored[code], upper, needs[code] - taken))
+        upper, taken = scored[code], needs[code]
+    regions.append((-math.inf, upper, free - taken))
+    return regions
+
+
+def _table_bounds(year: int, roster: pd.DataFrame, req: Requirements, settings: Settings,
+                  rng: np.random.Generator) -> tuple[dict, dict, list[str]]:
+    """Scores that reproduce every rank in ``req.ranks`` for ``year``.
+
+    Returns per (year, entity_code) the drawn score in cents of a ranked entity published without
+    one, and the [lo, hi) bounds (points) of every other unscored kabupaten and kota of a ranked
+    table: each lies between the ranked scores its place in the table needs.
+    """
+    drawn, bounds, problems = {}, {}, []
+    regional = roster[roster["entity_type"].isin(REGENCY_TYPES.values())]
+    for province, table in regional.groupby("province_code", sort=True):
+        ranks = req.ranks.get((year, str(province)))
+        if not ranks:
+            continue
+        codes = sorted(table["entity_code"])
+        scored, own = _table_scores(year, codes, ranks, roster, req, settings)
+        picked, needs, _ = _plan_table(ranks, scored, len(codes), own, rng)
+        drawn.update({(year, c): v for c, v in picked.items()})
+        scored |= picked
+        free = [c for c in codes if c not in scored]
+        for lower, upper, count in _table_regions(needs, scored, len(free)):
+            fits = [c for c in free if max(own[c][0], lower + 1) <= min(own[c][1], upper - 1)]
+            if len(fits) < count:
+                span = " and ".join(f"{side} {c / 100:.2f}" for side, c in (("above", lower), ("below", upper))
+                                    if abs(c) < math.inf)
+                problems.append(f"{year} province {province}: the published ranks need {count} unscored kabupaten "
+                                f"or kota {span}; their published zones or grades allow {len(fits)}")
+                continue
+            for code in (str(c) for c in rng.permutation(fits)[:count]):
+                bounds[(year, code)] = ((lower + 1) / 100 if lower > -math.inf else 0.0, upper / 100)
+                free.remove(code)
+    return drawn, bounds, problems
+
+
+def _rank_problems(year: int, entities: pd.DataFrame, req: Requirements) -> list[str]:
+    """Every reproducible published rank that the generated scores do not give."""
+    ranked = rank_provincial(entities.assign(score=entities["score"] / 100))
+    got = {code: (int(r) if pd.notna(r) else None) for code, r in zip(ranked["entity_code"], ranked["rank_province"])}
+    return [f"{year} {code}: the generated scores rank it {got.get(code)}, published rank {rank}"
+            for (y, _), ranks in sorted(req.ranks.items()) if y == year
+            for code, rank in sorted(ranks.items()) if got.get(code) != rank]
 
 
 # --- the generated set --------------------------------------------------------------------------
@@ -330,7 +522,8 @@ def _entities(year: int, targets: pd.DataFrame, settings: Settings, req: Require
     """This year's assessed entities, each with a zone or grade and a score in cents."""
     roster = _roster(year, settings)
     by_category = bool((targets["category"] != "").any())
-    chosen, problems = [], []
+    chosen = []
+    drawn, bounds, problems = _table_bounds(year, roster, req, settings, rng)
     for entity_type in NATIONAL_TYPES:
         wanted = targets[targets["entity_type"] == entity_type]
         labels = (wanted["category"] if by_category else wanted["zone"]).tolist()
@@ -349,24 +542,31 @@ def _entities(year: int, targets: pd.DataFrame, settings: Settings, req: Require
                  for label in labels}
         frame = candidates.assign(year=year)
         frame["class"], frame["score"], frame["basis"] = _classes_and_scores(
-            year, frame, bands, capacity, req, settings, rng, problems)
+            year, frame, bands, capacity, req, drawn, bounds, settings, rng, problems)
         chosen.append(frame)
     if problems:
         raise CalibrationError(problems)
     out = pd.concat(chosen, ignore_index=True)
-    return out[["year", "entity_type", "province_code", "province", "entity_code", "entity", "score", "basis", "class"]]
+    out = out[["year", "entity_type", "province_code", "province", "entity_code", "entity", "score", "basis", "class"]]
+    problems = _rank_problems(year, out, req)
+    if problems:
+        raise CalibrationError(problems)
+    return out
 
 
-def _classes_and_scores(year, frame, bands, capacity, req, settings, rng, problems):
-    """A zone or grade for each entity so that the declared counts hold, then a score in cents in it."""
+def _classes_and_scores(year, frame, bands, capacity, req, drawn, bounds, settings, rng, problems):
+    """A zone or grade for each entity so that the declared counts hold, then a score in cents in it.
+
+    ``drawn``: scores already drawn (for a published rank); ``bounds``: [lo, hi) that ranks need.
+    """
     keys = [(year, c) for c in frame["entity_code"]]
-    published_score = [req.score.get(k) for k in keys]
+    fixed_score = [req.score.get(k, drawn.get(k)) for k in keys]
     allowed = []
-    for key, score in zip(keys, published_score):
+    for key, score in zip(keys, fixed_score):
         if score is not None:
             allowed.append([lab for lab, (lo, hi) in bands.items() if lo <= score / 100 < hi])
         else:
-            lo, hi = req.interval.get(key, (0.0, math.inf))
+            lo, hi = _interval(key, req, bounds)
             allowed.append([lab for lab, (blo, bhi) in bands.items() if blo < hi and lo < bhi])
     left = dict(capacity)
     label = [None] * len(keys)
@@ -388,20 +588,28 @@ def _classes_and_scores(year, frame, bands, capacity, req, settings, rng, proble
 
     scores, basis = [], []
     s = settings.scores
-    for key, lab, score in zip(keys, label, published_score):
+    for key, lab, score in zip(keys, label, fixed_score):
         if score is not None:
             scores.append(score)
-            basis.append("published")
+            basis.append("published" if key in req.score else "drawn for its published rank")
             continue
         lo, hi = bands[lab] if lab else (0.0, 0.0)
-        plo, phi = req.interval.get(key, (0.0, math.inf))
+        plo, phi = _interval(key, req, bounds)
         lo, hi = max(lo, plo), min(hi, phi)
         clamped = (max(lo, s["entity_min"]), min(hi, s["entity_max"]))
         lo, hi = clamped if clamped[0] < clamped[1] else (lo, hi)
-        lo_c, hi_c = math.ceil(lo * 100), math.ceil(hi * 100) - 1  # hi is exclusive
+        lo_c, hi_c = _cent(lo), _cent(hi) - 1  # hi is exclusive
         scores.append(int(rng.integers(lo_c, hi_c + 1)))
-        basis.append("drawn within published zone, grade or units" if key in req.interval else "drawn")
+        basis.append("drawn within published zone, grade, units or ranks" if key in req.interval or key in bounds
+                     else "drawn")
     return label, scores, basis
+
+
+def _interval(key, req: Requirements, bounds: dict) -> tuple[float, float]:
+    """[lo, hi) of an entity's score: what its published facts allow, within what the ranks need."""
+    lo, hi = req.interval.get(key, (0.0, math.inf))
+    rlo, rhi = bounds.get(key, (0.0, math.inf))
+    return max(lo, rlo), min(hi, rhi)
 
 
 # --- units: names and target scores ---------------------------------------------------------------

@@ -14,6 +14,7 @@ from kepatuhan_lib import config, methodology, synthetic
 from kepatuhan_lib.errors import CalibrationError
 from kepatuhan_lib.ingest import read_exports
 from kepatuhan_lib.published import load_published
+from kepatuhan_lib.ranking import rank_provincial
 from kepatuhan_lib.scoring import entity_scores, unit_scores_from_answers
 
 KAB = "Pemerintah Kabupaten"
@@ -133,9 +134,12 @@ def test_exceptions_are_exactly_the_contradictions_in_the_published_facts(nation
     assert all(synthetic.CALIBRATION_EXCEPTIONS[k] for k in national.exceptions)
 
 
-def test_an_unlisted_contradiction_is_refused(facts, monkeypatch):
-    monkeypatch.delitem(synthetic.CALIBRATION_EXCEPTIONS, (2024, "17.02"))
-    with pytest.raises(CalibrationError, match="17.02"):
+@pytest.mark.parametrize("code", ["17.02", "81.05", "81"])
+def test_an_unlisted_contradiction_is_refused(facts, monkeypatch, code):
+    """Pins that the generator finds contradicted scores (Rejang Lebong's units) and ranks (Seram Bagian
+    Timur's rank counting the province; the province ranked) itself, not from the list."""
+    monkeypatch.delitem(synthetic.CALIBRATION_EXCEPTIONS, (2024, code))
+    with pytest.raises(CalibrationError, match=code):
         synthetic.generate(facts=facts, years=(2024,))
 
 
@@ -174,6 +178,51 @@ def test_published_zones_and_grades_without_a_score_are_respected(facts, nationa
     assert (merged["zone_published"] == merged["zone"]).all()
     graded = merged[merged["category_published"].notna() & (merged["year"] >= 2022)]
     assert len(graded) > 20 and (graded["category_published"] == graded["category"]).all()
+
+
+def _published_ranks(facts: pd.DataFrame) -> pd.DataFrame:
+    """The chosen entity-level facts with a provincial rank, 2021-2024."""
+    facts = _national(facts)
+    return facts[facts["chosen"] & facts["unit"].isna() & facts["rank_in_province"].notna()]
+
+
+def test_every_published_provincial_rank_is_reproduced_except_the_listed_exceptions(facts, national_scores):
+    """Pins the league tables: for every (year, province) with published ranks, rank_provincial on the
+    library-scored synthetic set gives each published rank, bar the listed contradictions."""
+    published = _published_ranks(facts)
+    ranked = rank_provincial(national_scores)
+    merged = published.merge(ranked[["year", "entity_code", "rank_province"]], on=["year", "entity_code"],
+                             how="left")
+    assert len(merged) == len(published) > 90
+    differ = merged[merged["rank_province"].astype("Float64").ne(merged["rank_in_province"]).fillna(True)]
+    assert set(zip(differ["year"], differ["entity_code"])) <= set(synthetic.CALIBRATION_EXCEPTIONS)
+    tables = set(zip(merged["year"], merged["province_code"]))
+    reproduced = set(zip(merged.loc[~merged.index.isin(differ.index), "year"],
+                         merged.loc[~merged.index.isin(differ.index), "province_code"]))
+    assert tables - reproduced == {(2024, "63")}  # its only ranked fact is the province's own
+
+
+def test_bengkulu_2023_ranks_kaur_1_bengkulu_selatan_2_lebong_3_mukomuko_5(national_scores):
+    """Regression: a drawn Seluma 94.62 once pushed Bengkulu Selatan to 3 and Lebong to 4."""
+    ranked = rank_provincial(national_scores[national_scores["year"] == 2023])
+    table = ranked[ranked["province_code"] == "17"]
+    got = dict(zip(table["entity_code"], table["rank_province"]))
+    assert {c: got[c] for c in ("17.04", "17.01", "17.07", "17.06")} == {"17.04": 1, "17.01": 2, "17.07": 3,
+                                                                        "17.06": 5}
+
+
+def test_ranked_entities_without_a_published_score_get_one_that_ranks_and_zones_them_as_published(
+        facts, national_scores):
+    """Kaur 2022, Ogan Komering Ulu Timur 2021, Kutai Kartanegara 2023: rank (and zone) published, score not."""
+    unscored = _published_ranks(facts)
+    unscored = unscored[unscored["score"].isna()]
+    ranked = rank_provincial(national_scores)
+    merged = unscored.merge(ranked, on=["year", "entity_code"], suffixes=("_published", ""))
+    assert len(merged) == len(unscored) >= 3
+    assert merged["score"].notna().all()
+    assert (merged["rank_province"] == merged["rank_in_province"]).all()
+    zoned = merged[merged["zone_published"].notna()]
+    assert len(zoned) >= 2 and (zoned["zone"] == zoned["zone_published"]).all()
 
 
 def test_national_counts_per_year_type_and_zone_match_the_declared_targets(national_scores):
