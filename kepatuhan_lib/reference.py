@@ -11,33 +11,33 @@ import pandas as pd
 
 from . import config
 from .errors import AmbiguousEntityError, UnknownEntityError, UnknownValueError
+from .methodology import ENTITY_TYPES
 
-ENTITY_TYPES = (
-    "Kementerian", "Lembaga", "Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota",
-    "Polres", "Kantor Pertanahan",
-)
 KIND_OF_TYPE = {"Pemerintah Provinsi": "provinsi", "Pemerintah Kabupaten": "kabupaten", "Pemerintah Kota": "kota"}
 TYPE_OF_KIND = {kind: entity_type for entity_type, kind in KIND_OF_TYPE.items()}
+REGIONAL_KINDS = ("kabupaten", "kota", "provinsi")
 
-# Name prefixes, longest first, and the kind each announces ("Pemkab" = Pemerintah Kabupaten).
-PREFIXES = [
-    ("pemerintah kabupaten administrasi ", "kabupaten"), ("pemerintah kabupaten ", "kabupaten"),
-    ("pemerintah kota administrasi ", "kota"), ("pemerintah kota ", "kota"),
-    ("pemerintah provinsi ", "provinsi"), ("kabupaten administrasi ", "kabupaten"),
-    ("kota administrasi ", "kota"), ("kabupaten ", "kabupaten"), ("pemkab ", "kabupaten"),
-    ("kab ", "kabupaten"), ("pemkot ", "kota"), ("kota ", "kota"), ("pemprov ", "provinsi"),
-    ("provinsi ", "provinsi"), ("prov ", "provinsi"),
-]
+# How a name announces its kind: "[Pemerintah [Daerah] | Pemda] Kabupaten [Administrasi]", "Kab.",
+# "Pemkab"... (matched on normalised text, longest first).
+_KIND_WORDS = {"kabupaten": ["kabupaten administrasi", "kabupaten", "kab"],
+               "kota": ["kota administrasi", "kota"], "provinsi": ["provinsi", "prov"]}
+PREFIXES = sorted(
+    [(f"{lead}{word} ", kind) for kind, words in _KIND_WORDS.items() for word in words
+     for lead in ("", "pemerintah ", "pemerintah daerah ", "pemda ")]
+    + [("pemkab ", "kabupaten"), ("pemkot ", "kota"), ("pemprov ", "provinsi")],
+    key=lambda p: -len(p[0]),
+)
 ENTITY_TYPE_VARIANTS = {
+    **{prefix.strip(): TYPE_OF_KIND[kind] for prefix, kind in PREFIXES},
     "kementerian": "Kementerian", "kementrian": "Kementerian", "lembaga": "Lembaga", "badan": "Lembaga",
-    "pemerintah provinsi": "Pemerintah Provinsi", "pemprov": "Pemerintah Provinsi", "provinsi": "Pemerintah Provinsi",
-    "prov": "Pemerintah Provinsi", "pemerintah kabupaten": "Pemerintah Kabupaten", "pemkab": "Pemerintah Kabupaten",
-    "kabupaten": "Pemerintah Kabupaten", "kab": "Pemerintah Kabupaten", "pemerintah kota": "Pemerintah Kota",
-    "pemkot": "Pemerintah Kota", "kota": "Pemerintah Kota", "polres": "Polres", "polresta": "Polres",
-    "polrestabes": "Polres", "kantor pertanahan": "Kantor Pertanahan", "kantah": "Kantor Pertanahan",
+    "polres": "Polres", "polresta": "Polres", "polrestabes": "Polres",
+    "kantor pertanahan": "Kantor Pertanahan", "kantah": "Kantor Pertanahan",
 }
-POLRES_PREFIX = re.compile(r"^(polrestabes|polresta|polres)\s+")
-ATR_PREFIX = re.compile(r"^(kantor pertanahan|kantah)\s+")
+# A Polres is named after the kabupaten/kota it serves: "Polres OKU Timur", "Polrestabes Palembang",
+# "Polres Metro Bekasi Kota" (the trailing Kota marks the city force where a kabupaten shares the name).
+POLICE_NAME = re.compile(r"^(?P<force>(polrestabes|polresta|polres)( metro)?) (?P<base>.+?)(?P<city> kota)?$")
+LAND_OFFICE_NAME = re.compile(r"^(kantor pertanahan|kantah|kantor bpn) (?P<base>.+)$")
+SLUG_CODE = re.compile(r"^POLRES\.(?P<province>\d{2})\.[a-z0-9]+(-[a-z0-9]+)*$")  # POLRES.<province>.<slug>
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,14 @@ class Entity:
 
 
 def normalise(text: str) -> str:
-    """Case, punctuation and spacing folded so that variants of one name compare equal."""
+    """Case, punctuation and spacing folded so that variants of one name compare equal word by word."""
     text = str(text).replace("\u00a0", " ").casefold()
-    text = re.sub(r"[.\-/,()]", " ", text)
-    text = re.sub(r"\bkep\b", "kepulauan", text)
-    return " ".join(text.split())
+    return " ".join(re.sub(r"[.\-/,()'’]", " ", text).split())
+
+
+def _compact(norm: str) -> str:
+    """The matching key: spacing and hyphens ignored (Muko-Muko, Muko Muko, Mukomuko; no two regions collide)."""
+    return norm.replace(" ", "")
 
 
 def _split_prefix(norm: str) -> tuple[str | None, str]:
@@ -69,8 +72,18 @@ def _split_prefix(norm: str) -> tuple[str | None, str]:
     return None, norm
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", normalise(text)).strip("-")
+def _slug(norm: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", norm).strip("-")
+
+
+def _kemendagri_code(code: str) -> str:
+    """'17.06', '1706', and '17.1' (a code a spreadsheet stored as the number 17.10) -> '17.06' / '17.10'."""
+    code = str(code).strip()
+    if re.fullmatch(r"\d{4}", code):
+        return f"{code[:2]}.{code[2:]}"
+    if re.fullmatch(r"\d{2}\.\d", code):
+        return f"{code}0"
+    return code
 
 
 def regencies() -> pd.DataFrame:
@@ -105,49 +118,67 @@ def _agencies() -> pd.DataFrame:
 
 
 class Resolver:
-    """Turns names as written (variants, abbreviations, prefixes) into reference entities."""
+    """Turns names as written (variants, abbreviations, prefixes) into reference entities.
+
+    A name is normalised (case, punctuation, spacing), its kind prefix split off by rule
+    (``PREFIXES``), the declared variants of ``entity_aliases.csv`` applied (a whole name first,
+    then word by word), and the rest matched with spaces removed. Results are cached per
+    distinct (name, entity_type, province, code): callers may resolve each row.
+    """
 
     def __init__(self):
         aliases = pd.read_csv(config.ENTITY_ALIASES_CSV, dtype="string", keep_default_na=False)
-        self._aliases = {  # scope -> {variant: canonical}, all normalised
-            scope: {normalise(a): normalise(c) for a, c in zip(group["alias"], group["canonical"])}
-            for scope, group in aliases.groupby("scope")
+        by_scope = {scope: group for scope, group in aliases.groupby("scope")}
+        self._word_aliases = {normalise(a): normalise(c)
+                              for a, c in zip(by_scope["word"]["alias"], by_scope["word"]["canonical"])}
+        self._whole_aliases = {  # scope -> {compact variant: normalised canonical}
+            scope: {_compact(self._words(normalise(a))): self._words(normalise(c))
+                    for a, c in zip(by_scope[scope]["alias"], by_scope[scope]["canonical"])}
+            for scope in ("name", "province")
         }
         units = pd.read_csv(config.UNIT_TYPES_CSV, dtype="string", keep_default_na=False)
         self._unit_patterns = [(re.compile(p), t) for p, t in zip(units["pattern"], units["unit_type"])]
 
         self._by_code: dict[str, Entity] = {}
-        self._by_key: dict[tuple[str, str], list[Entity]] = {}  # (kind, base name) -> entities
-        self._province_by_base: dict[str, tuple[str, str]] = {}
-        for code, name in zip(_provinces()["code"], _provinces()["name"]):
-            entity = Entity(code, f"Provinsi {name}", "Pemerintah Provinsi", code, name)
-            self._add(entity, "provinsi", normalise(name))
-            self._province_by_base[normalise(name)] = (code, name)
+        self._by_key: dict[tuple[str, str], list[Entity]] = {}  # (kind, compact base name) -> entities
+        self._bases: dict[str, str] = {}  # entity code -> base name as written ("Mukomuko")
+        self._names: dict[str, dict[str, list[Entity]]] = {}  # kind -> normalised base name -> entities
+        self._provinces = dict(zip(_provinces()["code"], _provinces()["name"]))
+        for code, name in self._provinces.items():
+            self._add(Entity(code, f"Provinsi {name}", "Pemerintah Provinsi", code, name), "provinsi", name)
         for row in _regencies().itertuples(index=False):
             entity = Entity(row.regency_code, row.regency_name, TYPE_OF_KIND[row.kind], row.province_code,
                             row.province_name)
-            self._add(entity, row.kind, _split_prefix(normalise(row.regency_name))[1])
+            self._add(entity, row.kind, re.sub(r"^(Kabupaten|Kota)( Administrasi)? ", "", row.regency_name))
         for row in _agencies().itertuples(index=False):
             entity = Entity(row.code, row.name, row.entity_type, None, None)
             for variant in [row.name, *filter(None, row.aliases.split("|"))]:
-                self._add(entity, row.entity_type.casefold(), normalise(variant))
-        self._suggestion_keys = {f"{kind} {base}": entities for (kind, base), entities in self._by_key.items()}
+                self._add(entity, row.entity_type.casefold(), variant)
+        self._resolve_cached = functools.lru_cache(maxsize=None)(self._resolve)
 
     def _add(self, entity: Entity, kind: str, base: str) -> None:
         self._by_code[entity.code] = entity
-        bucket = self._by_key.setdefault((kind, base), [])
-        if entity not in bucket:
-            bucket.append(entity)
+        self._bases.setdefault(entity.code, base)
+        norm = self._words(normalise(base))
+        for bucket in (self._by_key.setdefault((kind, _compact(norm)), []),
+                       self._names.setdefault(kind, {}).setdefault(norm, [])):
+            if entity not in bucket:
+                bucket.append(entity)
 
-    def _alias(self, base: str, kind: str | None = None) -> str:
-        """Declared spelling variants: the whole name first, then word by word (Sumatra -> Sumatera).
+    def _words(self, norm: str) -> str:
+        """Declared word variants (Sumatra -> Sumatera, Kep -> Kepulauan)."""
+        return " ".join(self._word_aliases.get(word, word) for word in norm.split())
 
-        Province short forms (DKI Jakarta, DIY) apply to provinces only: Kota Yogyakarta stays a city.
+    def _base_key(self, base: str, kind: str | None) -> str:
+        """The matching key of a base name (prefix removed) read as ``kind``.
+
+        Province short forms (DKI Jakarta, Yogyakarta) apply to provinces only: Kota Yogyakarta stays a city.
         """
-        whole = self._aliases["province" if kind == "provinsi" else "name"]
-        if base in whole:
-            return whole[base]
-        return " ".join(self._aliases["word"].get(word, word) for word in base.split())
+        norm = self._words(base)
+        whole = self._whole_aliases["province" if kind == "provinsi" else "name"]
+        return _compact(whole.get(_compact(norm), norm))
+
+    # --- public interface ---------------------------------------------------------------------------
 
     def canonical_entity_type(self, raw: str) -> str:
         """'Pemkab', 'KABUPATEN', 'Pemerintah Kabupaten' -> 'Pemerintah Kabupaten'."""
@@ -157,18 +188,16 @@ class Resolver:
         raise UnknownValueError(raw, "jenis instansi", ENTITY_TYPES)
 
     def resolve_province(self, name_or_code: str) -> tuple[str, str]:
-        """A province name, variant or 2-digit code -> (code, canonical name)."""
-        text = str(name_or_code).strip()
-        provinces_by_code = dict(zip(_provinces()["code"], _provinces()["name"]))
-        if text in provinces_by_code:
-            return text, provinces_by_code[text]
+        """A province name, variant ('Sumatra Barat', 'DKI Jakarta', 'Prov. Bengkulu') or code -> (code, name)."""
+        text = " ".join(str(name_or_code).split())
+        if text in self._provinces:
+            return text, self._provinces[text]
         kind, base = _split_prefix(normalise(text))
-        base = self._alias(base, "provinsi")
-        if kind in (None, "provinsi") and base in self._province_by_base:
-            return self._province_by_base[base]
-        choices = difflib.get_close_matches(base, list(self._province_by_base), n=3, cutoff=0.6)
-        raise UnknownEntityError(text, [f"{self._province_by_base[c][1]} ({self._province_by_base[c][0]})"
-                                        for c in choices], expected="a province name or 2-digit code")
+        found = self._by_key.get(("provinsi", self._base_key(base, "provinsi")), [])
+        if found and kind in (None, "provinsi"):
+            return found[0].code, found[0].province_name
+        raise UnknownEntityError(text, self._suggest(base, None, ["provinsi"]),
+                                 expected="a province name or 2-digit code")
 
     def resolve_unit_type(self, unit_name: str) -> str:
         """'Disdukcapil', 'UPT Puskesmas Tunas Harapan' -> canonical unit type; 'Lainnya' otherwise."""
@@ -178,74 +207,153 @@ class Resolver:
                 return unit_type
         return "Lainnya"
 
-    def resolve_entity(self, name: str, *, entity_type: str | None = None, province: str | None = None,
+    def resolve_entity(self, name: str | None, *, entity_type: str | None = None, province: str | None = None,
                        code: str | None = None) -> Entity:
-        """The entity a name refers to; kind (from the name or entity_type) and province disambiguate.
+        """The entity a name refers to; the kind (from the name's prefix or ``entity_type``) and the
+        province (name, variant or code) tell apart names shared by a kabupaten, a kota and a province.
 
-        A code, when given, wins over the name: exports carry Kode Wilayah for this reason.
+        A ``code`` (Kemendagri '17.06' / '17', 'KEM.06', 'POLRES.16.08') wins over the name: exports
+        carry Kode Wilayah because names vary. A name or type that contradicts the code is not an
+        error here; ``mismatch`` says what contradicts, for the caller to report.
+        Raises UnknownEntityError (with ``suggestions``) or AmbiguousEntityError (with ``candidates``).
         """
-        return self._resolve(name, entity_type, province, code)
+        return self._resolve_cached(name, entity_type, province, code)
 
-    @functools.lru_cache(maxsize=65536)
+    def mismatch(self, entity: Entity, *, name: str | None = None, entity_type: str | None = None,
+                 province: str | None = None) -> str | None:
+        """Why a name, type or province written beside a code contradicts the entity the code gave; None if not.
+
+        A name that resolves to nothing is no contradiction (names vary; the code decides).
+        """
+        if entity_type and self.canonical_entity_type(entity_type) != entity.entity_type:
+            return f"{entity.label()} is a {entity.entity_type}, not a {self.canonical_entity_type(entity_type)}"
+        if province and entity.province_code and self.resolve_province(province)[0] != entity.province_code:
+            return f"{entity.label()} is in {entity.province_name}, not in {self.resolve_province(province)[1]}"
+        if name:
+            office = entity.entity_type if entity.entity_type in ("Polres", "Kantor Pertanahan") else None
+            try:  # read the name on its own (only the province as context) to see whom it names
+                named = self.resolve_entity(name, entity_type=office, province=entity.province_code)
+            except (UnknownEntityError, AmbiguousEntityError):
+                return None
+            if named.code != entity.code:
+                return f"the code gives {entity.label()} but the name {name!r} is {named.label()}"
+        return None
+
+    # --- resolution ----------------------------------------------------------------------------------
+
     def _resolve(self, name, entity_type, province, code) -> Entity:
         wanted_type = self.canonical_entity_type(entity_type) if entity_type else None
         province_code = self.resolve_province(province)[0] if province else None
         if code:
-            return self._by_code_or_derived(str(code).strip(), name, wanted_type, province_code)
+            return self._from_code(_kemendagri_code(code), name)
+        if name is None or not normalise(name):
+            raise UnknownEntityError("", [], expected="an entity name such as Kabupaten Mukomuko")
         norm = normalise(name)
-        if wanted_type == "Polres" or POLRES_PREFIX.match(norm):
-            return self._special_unit(name, POLRES_PREFIX, "Polres", "POLRES", province_code)
-        if wanted_type == "Kantor Pertanahan" or ATR_PREFIX.match(norm):
-            return self._special_unit(name, ATR_PREFIX, "Kantor Pertanahan", "ATR", province_code)
+        if wanted_type == "Polres" or POLICE_NAME.match(norm):
+            return self._police(name, province_code)
+        if wanted_type == "Kantor Pertanahan" or LAND_OFFICE_NAME.match(norm):
+            return self._land_office(name, province_code)
         kind, base = _split_prefix(norm)
         type_kind = KIND_OF_TYPE.get(wanted_type) or (wanted_type.casefold() if wanted_type else None)
-        kinds = [kind or type_kind] if (kind or type_kind) else ["kabupaten", "kota", "provinsi", "kementerian", "lembaga"]
         if kind and type_kind and kind != type_kind:
-            raise UnknownEntityError(name, self._suggest(norm, province_code),
-                                     expected=f"a {type_kind} name, as Jenis Instansi says {wanted_type}")
-        candidates = [e for k in kinds for e in self._by_key.get((k, self._alias(base, k)), [])]
-        if province_code:
-            candidates = [e for e in candidates if e.province_code in (province_code, None)]
+            raise UnknownEntityError(name, self._suggest(base, province_code, [kind]),
+                                     expected=f"a {type_kind} name, as the entity type says {wanted_type}")
+        kinds = [kind or type_kind] if (kind or type_kind) else [*REGIONAL_KINDS, "kementerian", "lembaga"]
+        candidates = self._lookup(base, kinds, province_code)
         if len(candidates) == 1:
             return candidates[0]
         if candidates:
             raise AmbiguousEntityError(name, [e.label() for e in candidates])
-        raise UnknownEntityError(name, self._suggest(norm, province_code))
+        raise UnknownEntityError(name, self._suggest(base, province_code, kinds))
 
-    def _by_code_or_derived(self, code, name, wanted_type, province_code) -> Entity:
+    def _lookup(self, base: str, kinds: list[str], province_code: str | None) -> list[Entity]:
+        found = [e for k in kinds for e in self._by_key.get((k, self._base_key(base, k)), [])]
+        return [e for e in found if province_code in (None, e.province_code) or e.province_code is None]
+
+    def _from_code(self, code: str, name: str | None) -> Entity:
         if code in self._by_code:
             return self._by_code[code]
-        for prefix, entity_type in (("POLRES.", "Polres"), ("ATR.", "Kantor Pertanahan")):
-            if code.startswith(prefix) and code[len(prefix):] in self._by_code:
-                region = self._by_code[code[len(prefix):]]
-                return Entity(code, str(name).strip(), entity_type, region.province_code, region.province_name)
-        raise UnknownEntityError(code, [], expected="a Kemendagri code such as 17.06, or one from agencies.csv")
+        office, _, region_code = code.partition(".")
+        region = self._by_code.get(region_code)
+        if region is not None and region.entity_type in ("Pemerintah Kabupaten", "Pemerintah Kota"):
+            if office == "POLRES":
+                return self._police_of(region, normalise(name or ""))
+            if office == "ATR":
+                return self._land_office_of(region)
+        slug = SLUG_CODE.match(code)
+        if slug and slug["province"] in self._provinces and name and normalise(name):
+            province = slug["province"]
+            return Entity(code, " ".join(str(name).split()), "Polres", province, self._provinces[province])
+        raise UnknownEntityError(code, [], expected="a Kemendagri code such as 17.06 or 17, a code from "
+                                                    "agencies.csv, POLRES.<code> or ATR.<code>")
 
-    def _special_unit(self, name, prefix, entity_type, code_prefix, province_code) -> Entity:
-        """A Polres or Kantor Pertanahan: coded after the kabupaten/kota it serves where one matches."""
-        display = " ".join(str(name).split())
-        base = self._alias(prefix.sub("", normalise(name)))
+    def _regions(self, base: str, province_code: str | None) -> list[Entity]:
+        """The kabupaten/kota a Polres or Kantor Pertanahan base name refers to ('Kota Bengkulu', 'OKU Timur')."""
         kind, base = _split_prefix(base)
-        regions = [e for k in ([kind] if kind else ["kabupaten", "kota"]) for e in self._by_key.get((k, base), [])
-                   if province_code in (None, e.province_code)]
-        if len(regions) > 1 and normalise(name).startswith(("polresta", "polrestabes")):
-            regions = [e for e in regions if e.entity_type == "Pemerintah Kota"]  # Polresta(bes): a city force
-        if len(regions) == 1:
-            region = regions[0]
-            return Entity(f"{code_prefix}.{region.code}", display, entity_type, region.province_code,
-                          region.province_name)
-        if province_code is None:
-            raise UnknownEntityError(name, [], expected=f"a {entity_type} with its province")
-        province_name = self.resolve_province(province_code)[1]
-        return Entity(f"{code_prefix}.{province_code}.{_slug(base)}", display, entity_type, province_code, province_name)
+        return self._lookup(base, [kind] if kind in ("kabupaten", "kota") else ["kabupaten", "kota"], province_code)
 
-    def _suggest(self, norm: str, province_code: str | None) -> list[str]:
-        kind, base = _split_prefix(norm)
-        query = f"{kind} {self._alias(base)}" if kind else self._alias(base)
-        keys = self._suggestion_keys if kind else {k.split(" ", 1)[1]: v for k, v in self._suggestion_keys.items()}
-        labels = []
-        for key in difflib.get_close_matches(query, list(keys), n=5, cutoff=0.75):
-            labels += [e.label() for e in keys[key] if province_code in (None, e.province_code)]
+    def _police(self, name: str, province_code: str | None) -> Entity:
+        """A Polres: coded after the kabupaten/kota it serves, else POLRES.<province>.<slug>.
+
+        Where a kabupaten and a kota of one province share the name, the bare name is the kabupaten's
+        force (Polres Malang, Polresta Bandung) and the city's is a Polrestabes or carries a trailing
+        "Kota" (Polres Kediri Kota, Polresta Malang Kota).
+        """
+        norm = normalise(name)
+        parts = POLICE_NAME.match(norm)
+        force, base, city = (parts["force"], parts["base"], parts["city"]) if parts else ("polres", norm, None)
+        regions = self._regions(base + (city or ""), province_code)
+        if not regions and city:
+            regions = [e for e in self._regions(base, province_code) if e.entity_type == "Pemerintah Kota"]
+        if len(regions) > 1 and force.startswith("polrestabes"):
+            regions = [e for e in regions if e.entity_type == "Pemerintah Kota"]
+        if len(regions) > 1 and len({e.province_code for e in regions}) == 1:
+            regions = [e for e in regions if e.entity_type == "Pemerintah Kabupaten"]
+        if len(regions) == 1:
+            return self._police_of(regions[0], norm)
+        if len(regions) > 1:
+            raise AmbiguousEntityError(name, [e.label() for e in regions])
+        if province_code is None:
+            raise UnknownEntityError(name, self._suggest(base, None, ["kabupaten", "kota"]),
+                                     expected="a Polres named after a kabupaten/kota, or its province so that it "
+                                              "can be coded POLRES.<province code>.<name>")
+        slug = _slug(base + (city or ""))
+        return Entity(f"POLRES.{province_code}.{slug}", " ".join(str(name).split()),
+                      "Polres", province_code, self._provinces[province_code])
+
+    def _police_of(self, region: Entity, norm: str) -> Entity:
+        """The Polres serving a kabupaten/kota, named with the force as written and the region's own spelling."""
+        parts = POLICE_NAME.match(norm)
+        force = parts["force"].title() if parts else "Polres"
+        city = " Kota" if parts and parts["city"] and region.entity_type == "Pemerintah Kota" else ""
+        return Entity(f"POLRES.{region.code}", f"{force} {self._bases[region.code]}{city}", "Polres",
+                      region.province_code, region.province_name)
+
+    def _land_office(self, name: str, province_code: str | None) -> Entity:
+        """A Kantor Pertanahan (land office of one kabupaten/kota): ATR.<regency code>."""
+        norm = normalise(name)
+        parts = LAND_OFFICE_NAME.match(norm)
+        base = parts["base"] if parts else norm
+        regions = self._regions(base, province_code)
+        if len(regions) == 1:
+            return self._land_office_of(regions[0])
+        if regions:
+            raise AmbiguousEntityError(name, [e.label() for e in regions])
+        raise UnknownEntityError(name, self._suggest(base, province_code, ["kabupaten", "kota"]),
+                                 expected="a Kantor Pertanahan named after its kabupaten/kota")
+
+    def _land_office_of(self, region: Entity) -> Entity:
+        return Entity(f"ATR.{region.code}", f"Kantor Pertanahan {region.name}", "Kantor Pertanahan",
+                      region.province_code, region.province_name)
+
+    def _suggest(self, base: str, province_code: str | None, kinds: list[str]) -> list[str]:
+        """Up to three nearest known names of these kinds ('Kabupaten Mukomuko (17.06)'), by normalised base name."""
+        names: dict[str, list[Entity]] = {}
+        for kind in kinds:
+            for base_name, entities in self._names.get(kind, {}).items():
+                names.setdefault(base_name, []).extend(entities)
+        matches = difflib.get_close_matches(self._words(base), list(names), n=5, cutoff=0.75)
+        labels = [e.label() for match in matches for e in names[match] if province_code in (None, e.province_code)]
         return list(dict.fromkeys(labels))[:3]
 
 
