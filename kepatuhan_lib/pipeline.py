@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, storage
+from . import config, schemas, storage
 from .ingest import ExportData, read_exports
 from .methodology import classify_frame
 from .published import load_published
@@ -69,7 +69,7 @@ def supersede(data: ExportData, covered: pd.MultiIndex, by: str) -> tuple[Export
         kept[name] = frame[~hit]
         gone = frame[hit]
         moved.append(pd.DataFrame({
-            "file": gone["source_file"], "sheet": gone["source_sheet"], "row": gone["source_row"],
+            "file": gone["source_file"].astype("string"), "sheet": gone["source_sheet"], "row": gone["source_row"],
             "column": pd.Series("Nama Instansi", index=gone.index, dtype="string"), "value": gone["entity"],
             "reason": pd.Series(f"superseded: the same entity and year is in {by}", index=gone.index,
                                 dtype="string"),
@@ -133,7 +133,7 @@ def build_processed(export_dirs: list[Path] | None = None, published_csv: Path |
         covered = found if covered is None else pd.concat([covered.to_frame(index=False), found])
         covered = pd.MultiIndex.from_frame(covered.drop_duplicates().astype({"year": "Int64"}))
 
-    units = pd.concat(units, ignore_index=True) if units else pd.DataFrame()
+    units = schemas.concat(units) if units else pd.DataFrame()
     computed = entity_scores(units)
     scores = rank_provincial(rank_national(combine_scores(computed, facts)))
     differences = reconcile(facts, computed, units if len(units) else None)
@@ -149,7 +149,7 @@ def build_processed(export_dirs: list[Path] | None = None, published_csv: Path |
     tables = {
         config.PUBLISHED_PARQUET: facts,
         config.UNITS_PARQUET: units,
-        config.ANSWERS_PARQUET: pd.concat(answers, ignore_index=True) if answers else pd.DataFrame(),
+        config.ANSWERS_PARQUET: schemas.concat(answers) if answers else pd.DataFrame(),
         config.QUARANTINE_PARQUET: pd.concat([q for q in quarantines if len(q)] or quarantines[:1], ignore_index=True),
         config.ENTITY_SCORES_PARQUET: computed,
         config.SCORES_PARQUET: scores,

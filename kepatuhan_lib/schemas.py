@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pandera.pandas as pa
+from pandas.api.types import union_categoricals
 
 from .methodology import DIMENSIONS, ENTITY_TYPES
 
@@ -23,6 +24,12 @@ def _text(nullable: bool = False, *checks: pa.Check) -> pa.Column:
     return pa.Column(STRING, [_IS_STRING_DTYPE, *checks], nullable=nullable)
 
 
+def _repeated_text() -> pa.Column:
+    """A text repeated on every row of a file: categorical, its categories in pandas' `string` dtype."""
+    return pa.Column("category", pa.Check(lambda s: s.cat.categories.dtype == STRING, element_wise=False,
+                                          error="categories are not pd.StringDtype()"))
+
+
 def _points(nullable: bool = True) -> pa.Column:
     return pa.Column("Float64", pa.Check.in_range(0, MAX_SCALE), nullable=nullable)
 
@@ -38,8 +45,8 @@ _IDENTITY = {
 }
 
 _PROVENANCE = {
-    "source_file": _text(),
-    "source_sha256": _text(),
+    "source_file": _repeated_text(),
+    "source_sha256": _repeated_text(),
     "source_sheet": _text(True),
     "source_row": pa.Column("Int64", pa.Check.ge(1)),
     "synthetic": pa.Column(bool),
@@ -101,9 +108,24 @@ ANSWER_COLUMNS = list(ANSWERS.columns)
 QUARANTINE_COLUMNS = list(QUARANTINE.columns)
 
 
+REPEATED_TEXT = pd.CategoricalDtype(pd.Index([], dtype=STRING))
+
+
 def empty(schema: pa.DataFrameSchema) -> pd.DataFrame:
     """A table with no rows and the schema's columns and dtypes."""
-    return pd.DataFrame({
-        name: pd.Series([], dtype=STRING if str(col.dtype).startswith("string") else col.dtype.type)
-        for name, col in schema.columns.items()
-    })
+    def dtype(col: pa.Column):
+        name = str(col.dtype)
+        return STRING if name.startswith("string") else REPEATED_TEXT if name == "category" else col.dtype.type
+    return pd.DataFrame({name: pd.Series([], dtype=dtype(col)) for name, col in schema.columns.items()})
+
+
+def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Rows of several tables of one schema; categorical columns keep the union of their categories.
+
+    (pd.concat turns categoricals whose categories differ, one file name each, into object columns.)
+    """
+    categorical = [c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)]
+    out = pd.concat([f.drop(columns=categorical) for f in frames], ignore_index=True)
+    for column in categorical:
+        out[column] = union_categoricals([f[column] for f in frames])
+    return out[list(frames[0].columns)]

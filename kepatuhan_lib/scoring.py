@@ -36,7 +36,7 @@ def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
     """
     if answers.empty:
         return _empty_units()
-    unit_id, first_row = _codes_and_first(answers.groupby(UNIT_KEY, sort=False, dropna=False).ngroup())
+    unit_id, first_row = _codes_and_first(_combined_key(answers, UNIT_KEY))
     n_units = len(first_row)
     units = answers[[c for c in UNIT_COLUMNS if c in answers]].iloc[first_row].reset_index(drop=True)
 
@@ -45,7 +45,7 @@ def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
     if unknown_dimensions:
         raise MethodologyError(f"unknown dimension {unknown_dimensions[0]!r}; expected one of {', '.join(DIMENSIONS)}")
     dim_code = np.array([DIMENSIONS.index(d) for d in dimension_names], dtype=np.int64)[dimension_codes]
-    indicator = pd.factorize(answers["indicator_code"], use_na_sentinel=False)[0].astype(np.int64)
+    indicator = pd.factorize(answers["indicator_code"], use_na_sentinel=False)[0].astype(np.int64, copy=False)
     unit_dim = unit_id * len(DIMENSIONS) + dim_code
     ind_id, ind_first = _codes_and_first(unit_dim * (int(indicator.max()) + 1) + indicator)
 
@@ -79,9 +79,21 @@ def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
     return units.reindex(columns=UNIT_COLUMNS)
 
 
+def _combined_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One integer per distinct combination of ``columns`` (a missing value is a value of its own)."""
+    key, radix = np.zeros(len(frame), dtype=np.int64), 1
+    for column in columns:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        if radix * (len(uniques) + 1) >= 2**62:  # renumber densely before the key could overflow
+            key = pd.factorize(key)[0].astype(np.int64)
+            radix = int(key.max(initial=0)) + 1
+        key, radix = key * (len(uniques) + 1) + codes, radix * (len(uniques) + 1)
+    return key
+
+
 def _codes_and_first(keys) -> tuple[np.ndarray, np.ndarray]:
     """Dense codes of ``keys`` in order of appearance, and the position of each code's first row."""
-    codes = pd.factorize(np.asarray(keys))[0].astype(np.int64)
+    codes = pd.factorize(np.asarray(keys))[0].astype(np.int64, copy=False)
     return codes, np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
 
 
@@ -98,6 +110,19 @@ def _caps_per_unit(units: pd.DataFrame) -> np.ndarray:
             )
         caps[rows] = [declared[d] for d in DIMENSIONS]
     return caps
+
+
+def _mean_per_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Mean of each group's values in row order, NaN if any is missing: exactly Series.mean(skipna=False).
+
+    numpy's mean of each group's slice (pairwise summation, as pandas uses), not a running sum:
+    the same bits as scoring one entity at a time.
+    """
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(n_groups + 1))
+    ordered = values[order]
+    return np.array([np.nan if np.isnan(part).any() else part.mean()
+                     for part in (ordered[bounds[i]:bounds[i + 1]] for i in range(n_groups))], dtype=float)
 
 
 def _empty_units() -> pd.DataFrame:
@@ -124,13 +149,16 @@ def entity_scores(units: pd.DataFrame) -> pd.DataFrame:
         province_code=("province_code", "first"),
         entity=("entity", "first"),
         n_units=("unit", "size"),
-        mean=("nilai", lambda s: s.mean(skipna=False)),
         koreksi=("koreksi", "first"),
         synthetic=("synthetic", "any"),
     ).reset_index()
-    out["unit_types"] = pd.array(
-        grouped["unit_type"].agg(lambda s: ";".join(sorted(s.dropna().unique()))).to_numpy(), dtype="string"
-    )
+    entity_of_unit = grouped.ngroup().to_numpy()
+    out["mean"] = _mean_per_group(frame["nilai"].to_numpy(dtype=float, na_value=np.nan), entity_of_unit, len(out))
+    types_of = [set() for _ in range(len(out))]
+    for entity, unit_type in zip(entity_of_unit, frame["unit_type"].to_numpy(dtype=object, na_value=None)):
+        if unit_type is not None:
+            types_of[entity].add(unit_type)
+    out["unit_types"] = pd.array([";".join(sorted(types)) for types in types_of], dtype="string")
     out["n_units"] = out["n_units"].astype("Int64")
     out["koreksi"] = out["koreksi"].astype("Float64")
     out["score_unrounded"] = out.pop("mean").astype("Float64") - out["koreksi"].fillna(0)

@@ -85,6 +85,17 @@ def test_all_problems_of_a_file_are_reported_at_once(tmp_path):
     assert [p.value for p in data.problems] == ["2031", "101", "Xyz"]
 
 
+def test_a_row_with_several_problems_reports_each_of_them(tmp_path):
+    """Pins: an unknown entity does not hide a score above the scale, which Jenis Instansi and Tahun tell."""
+    path = write(tmp_path / "f.csv", [RECAP_HEADER, recap_row(), recap_row(entity="Xyz", nilai="101", dims=("",) * 4),
+                                      recap_row(entity="Xyz", entity_type="", nilai="101", dims=("",) * 4)])
+    data = read_exports([path])
+    assert located(data) == [f"{path}:3:Nama Instansi", f"{path}:3:Nilai Akhir", f"{path}:4:Nama Instansi"]
+    assert "above the maximum score 100" in data.problems[1].message and data.problems[1].value == "101"
+    assert data.rows_quarantined == 2 and len(data.units) == 1  # the row counts once
+    assert_accounting(data)
+
+
 def test_a_unit_listed_twice_with_different_scores_refuses_both_naming_the_other(tmp_path):
     path = write(tmp_path / "f.csv", [
         RECAP_HEADER, recap_row(unit="DPMPTSP"), recap_row(unit="Puskesmas Lubuk Pinang", nilai="80", dims=("", "", "", "")),

@@ -89,7 +89,8 @@ def test_units_from_answers_meet_the_units_schema():
     answers = hand_checked_answers()
     text = ["entity_type", "province_code", "entity_code", "entity", "unit", "unit_type", "dimension", "variable",
             "indicator_code", "indicator", "respondent", "source_file", "source_sha256", "source_sheet"]
-    answers = answers.astype(dict.fromkeys(text, "string"))
+    answers = answers.astype(dict.fromkeys(text, "string")).astype(dict.fromkeys(["source_file", "source_sha256"],
+                                                                                "category"))
     answers = schemas.ANSWERS.validate(answers.astype({"year": "Int16", "score": "Int16", "source_row": "Int64"})
                                        [schemas.ANSWER_COLUMNS])
     schemas.UNITS.validate(unit_scores_from_answers(answers))
@@ -123,6 +124,19 @@ def test_half_up_at_the_end_and_classified_on_the_rounded_score():
     """Pins 77.995 -> 78.00 B hijau: the float mean of these units is 77.99499999..."""
     (row,) = entity_scores(units_frame([74.98, 83.90, 76.77, 76.33])).itertuples()
     assert row.score_unrounded < 77.995 and (row.score, row.category, row.zone) == (78.00, "B", "hijau")
+
+
+def test_entity_mean_has_the_bits_of_scoring_each_entity_alone():
+    """Pins the grouped mean to Series.mean of the entity's units in row order (pairwise summation):
+    with 40 units the floats differ from a running sum, and a half-up boundary could move."""
+    nilai = [round(50 + 47 * ((i * 7919) % 101) / 101, 2) for i in range(40)]
+    units = pd.concat([units_frame(nilai[:25], entity_code="17.06"), units_frame(nilai, entity_code="81.02"),
+                       units_frame(nilai[25:] + [pd.NA], entity_code="17.01")], ignore_index=True)
+    scores = entity_scores(units.sample(frac=1, random_state=7).sort_values("unit", kind="stable")).set_index("entity_code")
+    for code, rows in units.sort_values("unit", kind="stable").groupby("entity_code"):
+        expected = rows["nilai"].mean(skipna=False)
+        got = scores.loc[code, "score_unrounded"]
+        assert (pd.isna(got) and pd.isna(expected)) or got == expected  # exact, not approx
 
 
 def test_koreksi_is_subtracted_before_rounding_and_kept():
