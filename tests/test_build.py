@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
@@ -211,3 +212,55 @@ def test_selection_by_province_name_year_and_report(tmp_path):
         b.select_jobs(years=[2030], scores_path=path)
     with pytest.raises(ParameterError, match="unknown province 'Atlantis'"):
         b.select_jobs(provinces=["Atlantis"], scores_path=path)
+
+
+def kernel_probe_catalog(root: Path) -> dict[str, Report]:
+    """A report that fails if anything of a previous report is still in its kernel, and names its kernel.
+
+    Province 'gagal' raises in a cell, province 'mati' kills its kernel; any other province leaves
+    state behind (a name, a matplotlib setting, an environment variable, a warnings filter).
+    """
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    parameters = new_code_cell('year = 2024\nprovince = "17"', metadata={"tags": ["parameters"]})
+    nb = new_notebook(cells=[
+        parameters,
+        new_markdown_cell("# Uji kernel"),
+        new_code_cell(
+            "import os, warnings\nimport matplotlib\n"
+            'assert "bekas" not in globals(), "a name of the previous report"\n'
+            'assert matplotlib.rcParams["lines.linewidth"] != 9, "a matplotlib setting"\n'
+            'assert "BEKAS" not in os.environ, "an environment variable"\n'
+            'assert not any(f[1] and f[1].pattern == "bekas" for f in warnings.filters), "a warnings filter"'
+        ),
+        new_markdown_cell("## Jejak"),
+        new_code_cell(
+            'if province == "gagal":\n    raise ValueError("gagal sengaja")\n'
+            'if province == "mati":\n    os._exit(1)\n'
+            'bekas = province\nmatplotlib.rcParams["lines.linewidth"] = 9\nos.environ["BEKAS"] = "1"\n'
+            'warnings.filterwarnings("ignore", message="bekas")'
+        ),
+        new_code_cell("from kepatuhan_lib.reports.emit import emit_headline\nemit_headline(kernel=os.getpid())"),
+    ], metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
+    nbformat.write(nb, root / "kernel.ipynb")
+    return {"kernel": Report(
+        "kernel", "Uji kernel", root / "kernel.ipynb", (Parameter("year", int, 2024), Parameter("province", str, "17")),
+        (), lambda job: Path(f"kernel-{job.params['province']}.html"), select=lambda scores: [],
+    )}
+
+
+@pytest.mark.slow
+def test_one_kernel_serves_report_after_report_clean_and_a_failure_replaces_it(tmp_path):
+    """Pins report isolation in a reused kernel: nothing a report leaves reaches the next one, and
+    after a failing cell or a dead kernel the next report runs in a fresh kernel."""
+    provinces = ["11", "12", "gagal", "13", "mati", "14"]
+    jobs = [Job("kernel", {"year": 2024, "province": p}, p, p) for p in provinces]
+    result = b.build(jobs, catalog=kernel_probe_catalog(tmp_path), reports_dir=tmp_path / "reports", n_jobs=1,
+                     progress=False)
+    assert sorted(result.failed) == ["kernel-gagal.html", "kernel-mati.html"]
+    assert result.failed["kernel-gagal.html"].error == "ValueError: gagal sengaja"
+    assert result.failed["kernel-mati.html"].error.startswith("the kernel died")
+    state = json.loads((tmp_path / "reports" / config.BUILD_STATE_JSON.name).read_text())["reports"]
+    kernel = {p: state[f"kernel-{p}.html"]["headline"]["kernel"] for p in ("11", "12", "13", "14")}
+    assert kernel["11"] == kernel["12"]  # reused: the clean-state checks above ran in a used kernel
+    assert len({kernel["12"], kernel["13"], kernel["14"]}) == 3

@@ -7,6 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 from babel.dates import format_datetime
@@ -74,17 +75,42 @@ def headings(nb) -> list[Heading]:
     return found
 
 
+class _LoadScanner(HTMLParser):
+    """Collects, in one pass without building a tree, the addresses remote_resources looks for."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._style: list[str] | None = None  # text of the <style> element being read
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)  # a repeated attribute: the last one counts, as in browsers' DOM
+        attr = LOADING_ATTRIBUTES.get(tag)
+        if attr and values.get(attr) is not None and REMOTE.match(values[attr]):
+            self.found.append(values[attr])
+        if values.get("srcset") is not None and REMOTE.match(values["srcset"]):
+            self.found.append(values["srcset"])
+        if values.get("style"):
+            self.found += [m.group(0) for m in CSS_REMOTE.finditer(values["style"])]
+        if tag == "style":
+            self._style = []
+
+    def handle_endtag(self, tag):
+        if tag == "style" and self._style is not None:
+            self.found += [m.group(0) for m in CSS_REMOTE.finditer("".join(self._style))]
+            self._style = None
+
+    def handle_data(self, data):
+        if self._style is not None:
+            self._style.append(data)
+
+
 def remote_resources(html: str) -> list[str]:
     """Every address at which the page would fetch something from another host."""
-    soup = BeautifulSoup(html, "html.parser")
-    found = [
-        tag[attr] for tag_name, attr in LOADING_ATTRIBUTES.items()
-        for tag in soup.find_all(tag_name) if tag.has_attr(attr) and REMOTE.match(tag[attr])
-    ]
-    found += [tag.get("srcset") for tag in soup.find_all(srcset=REMOTE)]
-    found += [m.group(0) for style in soup.find_all("style") for m in CSS_REMOTE.finditer(style.get_text())]
-    found += [m.group(0) for tag in soup.find_all(style=True) for m in CSS_REMOTE.finditer(tag["style"])]
-    return found
+    scanner = _LoadScanner()
+    scanner.feed(html)
+    scanner.close()
+    return scanner.found
 
 
 @functools.cache

@@ -107,6 +107,22 @@ def _province(year: int, province: str):
     return loaded, rows, rows[rows["year"] == year]
 
 
+_last_league: dict = {}  # the latest league table built, with the scores frame it was built from
+
+
+def _league(scores: pd.DataFrame, year: int, province: str) -> pd.DataFrame:
+    """tables.league_frame, built once for the five sections of a report that show it (a copy each).
+
+    The scores frame is the cached one of its file version (data.load), so its identity says the
+    data are the same.
+    """
+    last = _last_league.get((year, province))
+    if last is None or last[0] is not scores:
+        _last_league.clear()
+        last = _last_league[(year, province)] = (scores, tables.league_frame(scores, year, province))
+    return last[1].copy()
+
+
 def pembuka_provinsi(year: int, province: str) -> None:
     """Subtitle, what the report reads, and whether it shows synthetic figures."""
     loaded, rows, this_year = _province(year, province)
@@ -151,7 +167,7 @@ def ringkasan_provinsi(year: int, province: str) -> None:
         _show(_notice(f"{fmt.NOT_ASSESSED.capitalize()} pada {year}."))
         emit_headline(entitas=0)
         return
-    table = tables.league_frame(loaded.scores, year, province)
+    table = _league(loaded.scores, year, province)
     prev = table["year_prev"].iloc[0]
     prev = None if fmt.is_missing(prev) else int(prev)
     h = headline_figures(table, prev)
@@ -195,7 +211,7 @@ def peringkat_provinsi(year: int, province: str) -> None:
     if this_year.empty:
         _show(_notice(f"Tidak ada tabel peringkat: {fmt.NOT_ASSESSED} pada {year}."))
         return
-    table = tables.league_frame(loaded.scores, year, province)
+    table = _league(loaded.scores, year, province)
     styler = tables.league_styler(table, rows[["entity_code", "year", "score"]], year)
     emit_table(tables.league_export(table), "peringkat", styler)
     _show(_p("Tren: nilai setiap tahun yang dinilai (skala 0-100; titik biru = tahun ini). Perubahan dibandingkan "
@@ -208,7 +224,7 @@ def perubahan_provinsi(year: int, province: str) -> None:
     if this_year["score"].notna().sum() == 0:
         _show(_notice(f"Tidak ada nilai {year}."))
         return
-    table = tables.league_frame(loaded.scores, year, province)
+    table = _league(loaded.scores, year, province)
     prev = table["year_prev"].iloc[0]
     prev = None if fmt.is_missing(prev) else int(prev)
     fig = charts.dumbbell(table, year, prev)
@@ -284,7 +300,7 @@ def unit_provinsi(year: int, province: str) -> None:
 def pergerakan_provinsi(year: int, province: str) -> None:
     """Largest rises and falls, each with its comparability flag."""
     loaded, rows, this_year = _province(year, province)
-    table = tables.league_frame(loaded.scores, year, province) if not this_year.empty else None
+    table = _league(loaded.scores, year, province) if not this_year.empty else None
     if table is None or table["delta"].notna().sum() == 0:
         _show(_notice(f"Perubahan {fmt.NOT_AVAILABLE}: tidak ada entitas yang dinilai pada {year} dan tahun sebelumnya."))
         return
@@ -300,7 +316,7 @@ def metodologi_provinsi(year: int, province: str) -> None:
     prev = data.previous_year(rows, year)
     notes = []
     if not this_year.empty and prev is not None:
-        table = tables.league_frame(loaded.scores, year, province)
+        table = _league(loaded.scores, year, province)
         unit_changed = table["flags"].fillna("").str.contains("unit berbeda")
         if unit_changed.any():
             notes.append(f"Himpunan unit yang dinilai berbeda dari {prev} untuk {fmt.bilangan(int(unit_changed.sum()))} "
