@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from kepatuhan_lib import __version__
 from kepatuhan_lib.errors import ReportBuildError
 from kepatuhan_lib.reports import emit
-from kepatuhan_lib.reports.render import format_angka, format_tanggal, remote_resources, render_html
+from kepatuhan_lib.reports.render import remote_resources, render_html
 
 EVIL = "<script>alert(1)</script>"
 PNG = base64.b64encode(bytes.fromhex(
@@ -156,11 +156,6 @@ def test_collect_gathers_payloads_and_drops_machine_outputs(page):
     assert "vnd.kepatuhan" not in html and "ringkasan" not in html
 
 
-def test_indonesian_formats():
-    assert format_angka(90.02) == "90,02"
-    assert format_angka(1234) == "1.234"
-    assert format_angka("hijau") == "hijau"
-    assert format_tanggal(datetime(2026, 11, 23, 9, 7)) == "23 November 2026 09.07"
 
 
 def test_table_name_must_be_a_file_and_sheet_name():

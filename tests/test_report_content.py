@@ -1,6 +1,6 @@
 """Report content: formatting, league-table figures, escaping, sections' prose (kepatuhan_lib/reports/*)."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import pytest
@@ -44,6 +44,7 @@ def test_numbers_use_the_indonesian_decimal_comma():
     assert fmt.skor(1234.5) == "1.234,50"
     assert fmt.bilangan(37357) == "37.357"
     assert fmt.selisih(29.67) == "+29,67"
+    assert fmt.waktu(datetime(2026, 11, 23, 9, 7)) == "23 November 2026 09.07"
     assert fmt.selisih(-1.2) == "−1,20"
     assert fmt.selisih(0.0) == "0,00"
     assert fmt.persen(0.455) == "45,5%"
@@ -161,6 +162,22 @@ def test_published_unit_scores_fill_in_where_no_export_has_units(tree, processed
     assert len(units) == 7 and set(units["basis"]) == {"published"}
     assert round_half_up(units["nilai"].mean()) == 92.00
     assert units["input"].isna().all()  # dimension points of published units are not known
+
+
+def test_unit_heatmap_marks_the_basis_of_a_cell_only_when_bases_differ():
+    units = pd.DataFrame({
+        "entity": ["Kabupaten A", "Kabupaten A", "Kabupaten B"], "entity_code": ["17.01", "17.01", "17.02"],
+        "unit_type": ["DPMPTSP", "Puskesmas", "DPMPTSP"], "unit": ["d", "p", "d"],
+        "nilai": [94.98, 81.0, 70.5], "basis": ["synthetic"] * 3,
+    })
+    matrix, labels, note = sections._unit_matrix(units)
+    assert labels.loc["Kabupaten A", "DPMPTSP"] == "94,98" and note == "semua nilai sintetis"
+    assert pd.isna(matrix.loc["Kabupaten B", "Puskesmas"])
+
+    units.loc[2, "basis"] = "published"
+    _, labels, note = sections._unit_matrix(units)
+    assert labels.loc["Kabupaten B", "DPMPTSP"] == "70,50 P" and labels.loc["Kabupaten A", "DPMPTSP"] == "94,98 S"
+    assert note == "huruf: P dipublikasikan, S sintetis"
 
 
 def test_validation_summary_counts_rows_used_and_rejected(tree, processed):

@@ -1,5 +1,7 @@
 """Atomic writes, and data/raw/ stays immutable."""
 
+import stat
+
 import pandas as pd
 import pytest
 
@@ -11,6 +13,14 @@ def test_write_is_atomic_and_leaves_no_temp_file(tmp_path):
     storage.write_parquet(pd.DataFrame({"a": [1, 2]}), target)
     assert pd.read_parquet(target)["a"].tolist() == [1, 2]
     assert [p.name for p in target.parent.iterdir()] == ["t.parquet"]
+
+
+def test_written_file_has_the_mode_of_any_new_file(tmp_path):
+    """Reports are published from a web server: not owner-only like a bare temp file."""
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    target = storage.write_text(tmp_path / "report.html", "<p>x</p>")
+    assert stat.S_IMODE(target.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
 
 
 def test_failed_write_keeps_the_old_file(tmp_path):

@@ -6,7 +6,7 @@ import math
 from datetime import date, datetime
 
 import pandas as pd
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 LOCALE = "id"
@@ -56,6 +56,11 @@ def persen(share, digits: int = 1, missing: str = NOT_AVAILABLE) -> str:
 def tanggal(moment: date | datetime) -> str:
     """A date as an Indonesian reader writes it: 2 Februari 2024."""
     return format_date(moment, "d MMMM y", locale=LOCALE)
+
+
+def waktu(moment: datetime) -> str:
+    """A date and time, as a build time: 23 November 2026 14.05."""
+    return format_datetime(moment, "d MMMM y HH.mm", locale=LOCALE)
 
 
 def arah(direction) -> str:

@@ -9,9 +9,8 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__, config, storage
-from .catalog import REPORTS
 from . import fmt
-from .render import format_tanggal
+from .catalog import REPORTS
 
 TEMPLATE = "daftar-laporan.html.j2"
 KIND_ORDER = {"nasional": 0, "provinsi": 1, "entitas": 2}
@@ -45,7 +44,7 @@ def index_html(entries: dict, built_at: datetime) -> str:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["figures"] = _figures
-    env.filters["tanggal"] = lambda iso: format_tanggal(datetime.fromisoformat(iso)) if iso else ""
+    env.filters["tanggal"] = lambda iso: fmt.waktu(datetime.fromisoformat(iso)) if iso else ""
     by_year = defaultdict(list)
     for path, entry in entries.items():
         by_year[entry["params"].get("year")].append({"path": path, **entry})
@@ -56,7 +55,7 @@ def index_html(entries: dict, built_at: datetime) -> str:
     failed = sum(e["status"] != "ok" for e in entries.values())
     return env.get_template(TEMPLATE).render(
         years=years, kinds={name: r.title for name, r in REPORTS.items()}, total=len(entries), failed=failed,
-        built_at=format_tanggal(built_at), version=__version__,
+        built_at=fmt.waktu(built_at), version=__version__,
     )
 
 

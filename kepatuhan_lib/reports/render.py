@@ -10,15 +10,13 @@ from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-from babel.dates import format_datetime
-from babel.numbers import format_decimal
 from bs4 import BeautifulSoup
 
 from .. import __version__, config
 from ..errors import ReportBuildError
+from . import fmt
 from .emit import Emitted
 
-LOCALE = "id"
 TEMPLATE_NAME = "kepatuhan"
 # Cells a reader never sees: papermill's injected parameters, the defaults they override, and
 # the error markers papermill adds to a failed run.
@@ -38,18 +36,6 @@ class Heading:
     level: int
     id: str
     text: str
-
-
-def format_tanggal(moment: datetime) -> str:
-    """A build time as an Indonesian reader writes it: '23 November 2026 14.05'."""
-    return format_datetime(moment, "d MMMM y HH.mm", locale=LOCALE)
-
-
-def format_angka(value) -> str:
-    """A figure in Indonesian notation: 90,02 and 1.234; text passes through unchanged."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    return format_decimal(value, format="#,##0.##", locale=LOCALE)
 
 
 def sha256_file(path: Path | str) -> str:
@@ -156,7 +142,7 @@ def render_html(nb, emitted: Emitted, *, built_at: datetime, downloads: list[str
             "inputs": [{"path": config.display_path(p), "sha256": sha256_file(p)} for p in emitted.inputs],
             "downloads": list(downloads),
             "version": __version__,
-            "built_at": format_tanggal(built_at),
+            "built_at": fmt.waktu(built_at),
         }
     }
     html, _ = _exporter().from_notebook_node(nb, resources=resources)

@@ -234,8 +234,12 @@ def perubahan_provinsi(year: int, province: str) -> None:
     _show(charts.figure_html(fig, f"Grafik perubahan nilai {prev or ''} ke {year} per entitas", caption))
 
 
-def _unit_matrix(units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Entity x unit slot ('Puskesmas (2)' for a second Puskesmas) of nilai, and its labels."""
+def _unit_matrix(units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Entity x unit slot ('Puskesmas (2)' for a second Puskesmas) of nilai, its labels, and a caption note.
+
+    Cells carry their basis letter (P, H, S) only when the bases differ; one basis for all is
+    said once, in the note.
+    """
     units = units.sort_values(["entity", "unit_type", "unit"]).copy()
     units["slot"] = units["unit_type"].fillna("Lainnya")
     nth = units.groupby(["entity_code", "slot"]).cumcount() + 1
@@ -243,12 +247,19 @@ def _unit_matrix(units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     units["slot"] = [f"{s} ({n})" if m else s for s, n, m in zip(units["slot"], nth, many, strict=True)]
     matrix = units.pivot_table(index="entity", columns="slot", values="nilai", aggfunc="first")
     marks = units.pivot_table(index="entity", columns="slot", values="basis", aggfunc="first")
+    bases = set(units.loc[units["nilai"].notna(), "basis"].dropna())
+    mixed = len(bases) > 1
     labels = matrix.copy().astype(object)
     for i in range(matrix.shape[0]):
         for j in range(matrix.shape[1]):
             v = matrix.iat[i, j]
-            labels.iat[i, j] = "" if pd.isna(v) else f"{fmt.skor(v)}{fmt.BASIS_MARK.get(marks.iat[i, j], '')}"
-    return matrix.astype(float), labels
+            mark = f" {fmt.BASIS_MARK.get(marks.iat[i, j], '')}" if mixed else ""
+            labels.iat[i, j] = "" if pd.isna(v) else f"{fmt.skor(v)}{mark}".rstrip()
+    if mixed:
+        note = "huruf: " + ", ".join(f"{m} {fmt.BASIS_LABEL[b]}" for b, m in fmt.BASIS_MARK.items() if b in bases)
+    else:
+        note = f"semua nilai {fmt.BASIS_LABEL.get(next(iter(bases), ''), 'tanpa keterangan asal')}"
+    return matrix.astype(float), labels, note
 
 
 def dimension_shares(units: pd.DataFrame, caps: dict[str, float]) -> pd.DataFrame:
@@ -265,11 +276,10 @@ def unit_provinsi(year: int, province: str) -> None:
     if units.empty:
         _show(_notice(f"Nilai unit layanan {fmt.NOT_AVAILABLE} untuk {year}."))
         return
-    matrix, labels = _unit_matrix(units)
+    matrix, labels, basis_note = _unit_matrix(units)
     fig = charts.heatmap(matrix, vmin=40, vmax=100, labels=labels, xlabel="unit layanan")
     parts = [charts.figure_html(fig, f"Peta panas nilai unit layanan per entitas, {year}",
-                                "Nilai tiap unit layanan (huruf: P dipublikasikan, H dihitung, S sintetis; "
-                                "– = unit tidak dinilai).")]
+                                f"Nilai tiap unit layanan ({basis_note}; – = unit tidak dinilai).")]
     missing = sorted(set(this_year["entity"]) - set(units["entity"]))
     if missing:
         parts.append(_p(f"Nilai unit {fmt.NOT_AVAILABLE}: {fmt.daftar(missing)}."))
