@@ -82,6 +82,11 @@ def test_index_lists_every_report_with_status_and_headline(built):
     assert "gagal di bagian «Bagian yang gagal»: ValueError: kolom skor tidak ditemukan" in rows["Gagal"]
     assert "Traceback" not in html and soup.find("script") is None
     assert [a["href"] for a in soup.select("tbody a")] == ["2024/uji-11.html", "2024/uji-17.html"]
+    # Grouped by province (names from the reference regions); the failure is listed first, linked to its group.
+    assert [h.get_text() for h in soup.find_all("h3")] == ["Aceh 2024", "Bengkulu 2024"]
+    failure = soup.select_one("#gagal + ul li")
+    assert failure.a["href"] == "#tahun-2024-17" and soup.find(id="tahun-2024-17") is not None
+    assert "ValueError: kolom skor tidak ditemukan" in failure.get_text()
 
 
 @pytest.mark.slow

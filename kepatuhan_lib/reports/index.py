@@ -36,6 +36,22 @@ def _figures(headline: dict) -> str:
     return " · ".join(parts)
 
 
+def _groups(rows: list[dict]) -> list[dict]:
+    """One year's reports by area: the national ones first, then each province (code order) with
+    its province report before its entity profiles."""
+    from .catalog import province_names
+
+    names = province_names()
+    by_area = defaultdict(list)
+    for row in rows:
+        by_area[row["province_code"] or ""].append(row)
+    return [
+        {"code": code, "name": names.get(code, code) if code else "Nasional",
+         "rows": sorted(members, key=lambda r: (KIND_ORDER.get(r["report"], 9), r["subject"]))}
+        for code, members in sorted(by_area.items())
+    ]
+
+
 def index_html(entries: dict, built_at: datetime) -> str:
     """The index page for the build state's entries (keyed by HTML path relative to reports/)."""
     env = jinja2.Environment(
@@ -44,15 +60,13 @@ def index_html(entries: dict, built_at: datetime) -> str:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["figures"] = _figures
+    env.globals["area_id"] = lambda year, code: f"tahun-{year}-{code or 'nasional'}"
     env.filters["tanggal"] = lambda iso: fmt.waktu(datetime.fromisoformat(iso)) if iso else ""
     by_year = defaultdict(list)
     for path, entry in entries.items():
         by_year[entry["params"].get("year")].append({"path": path, **entry})
-    years = [
-        (year, sorted(rows, key=lambda r: (KIND_ORDER.get(r["report"], 9), r["province_code"] or "", r["subject"])))
-        for year, rows in sorted(by_year.items(), key=lambda item: -(item[0] or 0))
-    ]
-    failed = sum(e["status"] != "ok" for e in entries.values())
+    years = [(year, _groups(rows)) for year, rows in sorted(by_year.items(), key=lambda item: -(item[0] or 0))]
+    failed = [row for _, groups in years for group in groups for row in group["rows"] if row["status"] != "ok"]
     return env.get_template(TEMPLATE).render(
         years=years, kinds={name: r.title for name, r in REPORTS.items()}, total=len(entries), failed=failed,
         built_at=fmt.waktu(built_at), version=__version__,
