@@ -263,3 +263,10 @@ def test_charts_are_small_embedded_pngs(tree):
     html = charts.figure_html(charts.dumbbell(table, 2023, 2022), "alt")
     assert html.startswith("<figure") and 'src="data:image/png;base64,' in html
     assert len(html) < 150_000
+
+
+def test_methodology_section_states_rule_confidence_in_indonesian():
+    """2024 caps are assumed unchanged from 2023 (confidence MED in the methodology TOML)."""
+    text = sections.methodology_html(2024, "Pemerintah Kabupaten", 2023)
+    assert "Tingkat keyakinan aturan (2024): rentang nilai tinggi, batas poin dimensi sedang." in text
+    assert "HIGH" not in text and "MED" not in text

@@ -15,6 +15,8 @@ NOT_AVAILABLE = "tidak tersedia"  # assessed, but the figure is not known
 ARROWS = {"naik": "▲", "turun": "▼", "tetap": "▬", "baru dinilai": "●", "tidak dinilai": "–"}
 BASIS_MARK = {"published": "P", "computed": "H", "synthetic": "S"}
 BASIS_LABEL = {"published": "dipublikasikan", "computed": "dihitung", "synthetic": "sintetis"}
+RULE_LABEL = {"bands": "rentang nilai", "caps": "batas poin dimensi", "scale": "skala"}  # methodology TOML `about`
+CONFIDENCE_LABEL = {"HIGH": "tinggi", "MED": "sedang", "LOW": "rendah"}
 
 
 def is_missing(value) -> bool:

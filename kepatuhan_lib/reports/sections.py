@@ -79,7 +79,8 @@ def methodology_html(year: int, entity_type: str, year_prev: int | None, notes: 
         caps = ", ".join(f"{d} {fmt.skor(v)}" for d, v in era.caps.items())
         parts.append(_p(f"Poin tiap dimensi dibatasi bobotnya: {caps}. Nilai unit = jumlah poin keempat dimensi; "
                         "nilai entitas = rata-rata nilai unit, dibulatkan setengah ke atas ke 2 desimal."))
-    confidence = [f"{r.about}: {r.confidence}" for r in era.rules if not r.years or year in r.years]
+    confidence = [f"{fmt.RULE_LABEL.get(r.about, r.about)} {fmt.CONFIDENCE_LABEL.get(r.confidence, r.confidence)}"
+                  for r in era.rules if not r.years or year in r.years]
     if confidence:
         parts.append(_p(f"Tingkat keyakinan aturan ({year}): {', '.join(confidence)}."))
     if year_prev is None:
