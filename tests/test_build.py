@@ -196,11 +196,12 @@ def test_default_selection_from_the_scores(tmp_path):
     jobs = b.select_jobs(scores_path=scores_file(tmp_path))
     assert [(j.report, j.params) for j in jobs] == [
         ("nasional", {"year": 2022}), ("provinsi", {"year": 2022, "province": "17"}),
+        ("entitas", {"entity_code": "KEM.01", "year": 2023}), ("entitas", {"entity_code": "11.71", "year": 2023}),
         ("entitas", {"entity_code": "17.06", "year": 2023}),
         ("nasional", {"year": 2023}), ("provinsi", {"year": 2023, "province": "11"}),
         ("provinsi", {"year": 2023, "province": "17"}),
     ]
-    assert [REPORTS[j.report].output(j).as_posix() for j in jobs][2:3] == ["2023/entitas/17.06-kabupaten-mukomuko.html"]
+    assert REPORTS["entitas"].output(jobs[4]).as_posix() == "2023/entitas/17.06-kabupaten-mukomuko.html"
     assert REPORTS["provinsi"].output(jobs[1]).as_posix() == "2022/provinsi-17-bengkulu.html"
 
 

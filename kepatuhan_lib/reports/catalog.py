@@ -123,13 +123,9 @@ def _select_nasional(scores: pd.DataFrame) -> list[Job]:
 
 
 def _select_entitas(scores: pd.DataFrame) -> list[Job]:
-    """A profile for every entity with at least one published figure, in its latest such year.
-
-    Only published entities (a few hundred), not every synthetic one (about 550 a year), so
-    that the default build stays within minutes on two cores.
-    """
-    published = scores[(scores["basis"] == "published") & scores["score"].notna()]
-    latest = published.sort_values("year").groupby("entity_code", sort=True).tail(1)
+    """A profile for every entity with a score, in the latest year it has one (its whole trajectory)."""
+    scored = scores[scores["score"].notna()]
+    latest = scored.sort_values("year").groupby("entity_code", sort=True).tail(1)
     return [
         Job(
             "entitas",
