@@ -86,7 +86,11 @@ class MethodologyError(KepatuhanError):
     """No methodology is declared for a year and entity type, or a declaration is invalid."""
 
 
-class ParameterError(KepatuhanError):
+class UsageError(KepatuhanError):
+    """A command-line invocation that cannot be carried out as given (exit code 2)."""
+
+
+class ParameterError(UsageError):
     """A report parameter with an unknown name, a wrong type or a value not allowed."""
 
     def __init__(self, message: str, name: str, value=None, allowed=None):
@@ -103,10 +107,6 @@ class ReportBuildError(KepatuhanError):
         self.report = report
         self.section = section
         super().__init__(message, report=report, section=section)
-
-
-class UsageError(KepatuhanError):
-    """A command-line invocation that cannot be carried out as given (exit code 2)."""
 
 
 class CalibrationError(KepatuhanError):

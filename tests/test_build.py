@@ -220,6 +220,15 @@ def test_selection_by_province_name_year_and_report(tmp_path):
         b.select_jobs(provinces=["Atlantis"], scores_path=path)
 
 
+def test_cli_build_with_an_unknown_province_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    from kepatuhan_lib.cli import main
+
+    monkeypatch.setattr(config, "SCORES_PARQUET", scores_file(tmp_path))
+    assert main(["build", "--province", "Atlantis"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown province 'Atlantis'; allowed: 11 Aceh" in err and "Traceback" not in err
+
+
 def kernel_probe_catalog(root: Path) -> dict[str, Report]:
     """A report that fails if anything of a previous report is still in its kernel, and names its kernel.
 

@@ -70,7 +70,7 @@ def select_jobs(
     reports: Iterable[str] | None = None,
     *,
     catalog: Mapping[str, Report] = REPORTS,
-    scores_path: Path = config.SCORES_PARQUET,
+    scores_path: Path | None = None,
 ) -> list[Job]:
     """The reports the processed scores call for, narrowed by year, province and report kind.
 
@@ -82,6 +82,7 @@ def select_jobs(
     unknown = sorted(set(reports or ()) - set(catalog))
     if unknown:
         raise UsageError(f"unknown report {', '.join(unknown)}; reports: {', '.join(catalog)}")
+    scores_path = scores_path or config.SCORES_PARQUET  # looked up now: tests point config elsewhere
     if not scores_path.exists():
         raise UsageError(f"no scores yet: {config.display_path(scores_path)} is missing; run `kepatuhan ingest`")
     scores = pd.read_parquet(scores_path)
