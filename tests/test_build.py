@@ -229,6 +229,20 @@ def test_cli_build_with_an_unknown_province_is_a_usage_error(tmp_path, monkeypat
     assert "unknown province 'Atlantis'; allowed: 11 Aceh" in err and "Traceback" not in err
 
 
+def test_progress_in_a_log_is_a_line_every_interval_and_at_the_end():
+    import io
+
+    now, out = [0.0], io.StringIO()
+    log = b.ProgressLog(4, every=30, clock=lambda: now[0], out=out)
+    for t, failures in ((10, 0), (31, 1), (40, 1), (45, 1)):
+        now[0] = t
+        log.update(failures)
+    assert out.getvalue().splitlines() == [
+        "laporan 2/4, 1 gagal, 31 s berlalu, sisa sekitar 31 s",
+        "laporan 4/4, 1 gagal, 45 s berlalu, sisa sekitar 0 s",
+    ]
+
+
 def kernel_probe_catalog(root: Path) -> dict[str, Report]:
     """A report that fails if anything of a previous report is still in its kernel, and names its kernel.
 

@@ -245,8 +245,11 @@ def _run_all(tasks: dict[str, Task], n_jobs: int, progress: bool):
     # forkserver: workers start clean, not as copies of a parent that may hold threads (pyarrow).
     context = multiprocessing.get_context("forkserver")
     failures = 0
+    on_terminal = sys.stderr.isatty()
+    log = ProgressLog(len(tasks)) if progress and not on_terminal else None
     with (
-        tqdm(total=len(tasks), desc="laporan", unit="lap", file=sys.stderr, disable=not progress) as bar,
+        tqdm(total=len(tasks), desc="laporan", unit="lap", file=sys.stderr,
+             disable=not (progress and on_terminal)) as bar,
         ProcessPoolExecutor(n_workers, mp_context=context, initializer=_init_worker,
                             initargs=(warm, Path(next(iter(tasks.values())).notebook).parent)) as pool,
     ):
@@ -259,7 +262,29 @@ def _run_all(tasks: dict[str, Task], n_jobs: int, progress: bool):
             failures += outcome.status != "ok"
             bar.set_postfix(gagal=failures, refresh=False)
             bar.update()
+            if log:
+                log.update(failures)
             yield futures[future], outcome
+
+
+class ProgressLog:
+    """Progress as a line now and then, for a log (a scheduled build): no terminal to redraw a bar in."""
+
+    def __init__(self, total: int, every: float = 30.0, clock=time.monotonic, out=None):
+        self.total, self.every, self.clock, self.out = total, every, clock, out or sys.stderr
+        self.done = 0
+        self.start = self.last = clock()
+
+    def update(self, failures: int) -> None:
+        self.done += 1
+        now = self.clock()
+        if self.done < self.total and now - self.last < self.every:
+            return
+        self.last = now
+        elapsed = now - self.start
+        left = elapsed / self.done * (self.total - self.done)
+        print(f"laporan {self.done}/{self.total}, {failures} gagal, {elapsed:.0f} s berlalu, sisa sekitar {left:.0f} s",
+              file=self.out, flush=True)
 
 
 def notebook_imports(notebook: Path) -> set[str]:
