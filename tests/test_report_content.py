@@ -270,3 +270,14 @@ def test_methodology_section_states_rule_confidence_in_indonesian():
     text = sections.methodology_html(2024, "Pemerintah Kabupaten", 2023)
     assert "Tingkat keyakinan aturan (2024): rentang nilai tinggi, batas poin dimensi sedang." in text
     assert "HIGH" not in text and "MED" not in text
+
+
+def test_zone_bars_label_only_segments_tall_enough_for_their_text():
+    import matplotlib.pyplot as plt
+
+    shares = pd.DataFrame({"hijau": [0.7, 0.5], "kuning": [0.23, 0.3], "merah": [0.07, 0.2]}, index=[2022, 2023])
+    fig = charts.zone_bars(shares)
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    plt.close(fig)
+    assert "merah\n20%" in labels and "hijau\n70%" in labels
+    assert not any(text.startswith("merah\n7") for text in labels)  # 7% is too thin: the legend names it

@@ -95,7 +95,7 @@ def zone_bars(shares: pd.DataFrame):
         ax.bar(x, values, bottom=bottom, color=ZONE_COLOUR[zone], hatch=ZONE_HATCH[zone], edgecolor="white",
                label=zone, width=.65)
         for xi, b, v in zip(x, bottom, values, strict=True):
-            if v >= .06:
+            if v >= .10:  # two lines of 7 pt text need a tenth of the axis height
                 ax.text(xi, b + v / 2, f"{zone}\n{fmt.persen(v, 0)}", ha="center", va="center", fontsize=7,
                         color="white" if zone != "kuning" else "#1f2328")
         bottom += values
