@@ -23,6 +23,7 @@ import pyarrow.csv as pacsv
 
 from . import config, methodology, schemas
 from .errors import KepatuhanError, Problem, UnknownEntityError, UsageError
+from .keys import mixed_radix
 from .numbers import EXAMPLE, MISSING_TOKENS, parse_numbers
 
 STRING = pd.StringDtype()
@@ -547,19 +548,7 @@ def _fmt(x: float) -> str:
 
 def _combine(keys: list[np.ndarray]) -> np.ndarray:
     """One code (0, 1, ...) per distinct combination of several integer code arrays (-1 allowed)."""
-    return pd.factorize(_mixed_radix(keys))[0].astype(np.int64)
-
-
-def _mixed_radix(keys: list[np.ndarray]) -> np.ndarray:
-    """One integer (not dense) per distinct combination of several integer code arrays (-1 allowed)."""
-    key, radix = np.zeros(len(keys[0]) if keys else 0, dtype=np.int64), 1
-    for k in keys:
-        size = int(k.max(initial=0)) + 2
-        if radix * size >= 2**62:  # renumber before the mixed-radix number could overflow
-            key = pd.factorize(key)[0].astype(np.int64)
-            radix = int(key.max(initial=0)) + 1
-        key, radix = key * size + (k + 1), radix * size
-    return key
+    return pd.factorize(mixed_radix(keys))[0].astype(np.int64)
 
 
 def _number_column(table: _Table, column: str, found: _Found, what: str) -> np.ndarray:
@@ -810,7 +799,7 @@ def _clean_table(table: _Table, res: _Resolution) -> tuple[pd.DataFrame, pd.Data
     ok = np.flatnonzero(~found.rejected())
     if len(ok):
         numbers = np.stack([np.asarray(values[c], dtype=float) for c in value_columns], axis=1)[ok]
-        refused = _duplicates(_mixed_radix([k[ok] for k in keys]), numbers, lambda p: f"row {table.rows[ok[p]]}", what)
+        refused = _duplicates(mixed_radix([k[ok] for k in keys]), numbers, lambda p: f"row {table.rows[ok[p]]}", what)
         for conflicting in (False, True):
             mask = np.zeros(found.n, dtype=bool)
             reasons = np.full(found.n, None, dtype=object)

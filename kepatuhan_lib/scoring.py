@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import config, storage
 from .errors import MethodologyError, UsageError
+from .keys import combination_key
 from .methodology import DIMENSIONS, classify_frame, dimension_caps, era, round_half_up
 
 UNIT_KEY = ["year", "entity_type", "entity_code", "unit"]
@@ -36,7 +37,7 @@ def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
     """
     if answers.empty:
         return _empty_units()
-    unit_id, first_row = _codes_and_first(_combined_key(answers, UNIT_KEY))
+    unit_id, first_row = _codes_and_first(combination_key(answers, UNIT_KEY))
     n_units = len(first_row)
     units = answers[[c for c in UNIT_COLUMNS if c in answers]].iloc[first_row].reset_index(drop=True)
 
@@ -77,18 +78,6 @@ def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
     synthetic = answers["synthetic"].to_numpy(dtype=bool) if "synthetic" in answers else np.zeros(len(answers))
     units["synthetic"] = np.bincount(unit_id, weights=synthetic, minlength=n_units) > 0
     return units.reindex(columns=UNIT_COLUMNS)
-
-
-def _combined_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """One integer per distinct combination of ``columns`` (a missing value is a value of its own)."""
-    key, radix = np.zeros(len(frame), dtype=np.int64), 1
-    for column in columns:
-        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        if radix * (len(uniques) + 1) >= 2**62:  # renumber densely before the key could overflow
-            key = pd.factorize(key)[0].astype(np.int64)
-            radix = int(key.max(initial=0)) + 1
-        key, radix = key * (len(uniques) + 1) + codes, radix * (len(uniques) + 1)
-    return key
 
 
 def _codes_and_first(keys) -> tuple[np.ndarray, np.ndarray]:
