@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -62,6 +63,15 @@ def write_csv(df: pd.DataFrame, target: Path | str) -> Path:
     with atomic_path(target) as tmp:
         df.to_csv(tmp, index=False, lineterminator="\n")
     return Path(target)
+
+
+def sha256_file(path: Path | str) -> str:
+    """sha256 of a file's content, read in blocks (inputs can be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _refuse_raw(target: Path) -> None:

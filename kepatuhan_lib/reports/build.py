@@ -104,13 +104,7 @@ def select_jobs(
 
 def file_digest(path: Path) -> str:
     """sha256 of a file's content; 'missing' for an absent file (its later arrival is a change)."""
-    if not path.exists():
-        return "missing"
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return storage.sha256_file(path) if path.exists() else "missing"
 
 
 def library_digest(package_dir: Path = config.PACKAGE_DIR) -> str:

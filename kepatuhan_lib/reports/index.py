@@ -10,7 +10,7 @@ import jinja2
 
 from .. import __version__, config, storage
 from . import fmt
-from .catalog import REPORTS
+from .catalog import REPORTS, province_names
 
 TEMPLATE = "daftar-laporan.html.j2"
 KIND_ORDER = {"nasional": 0, "provinsi": 1, "entitas": 2}
@@ -39,8 +39,6 @@ def _figures(headline: dict) -> str:
 def _groups(rows: list[dict]) -> list[dict]:
     """One year's reports by area: the national ones first, then each province (code order) with
     its province report before its entity profiles."""
-    from .catalog import province_names
-
     names = province_names()
     by_area = defaultdict(list)
     for row in rows:

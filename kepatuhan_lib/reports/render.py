@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +11,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from .. import __version__, config
+from .. import __version__, config, storage
 from ..errors import ReportBuildError
 from . import fmt
 from .emit import Emitted
@@ -36,14 +35,6 @@ class Heading:
     level: int
     id: str
     text: str
-
-
-def sha256_file(path: Path | str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def headings(nb) -> list[Heading]:
@@ -139,7 +130,7 @@ def render_html(nb, emitted: Emitted, *, built_at: datetime, downloads: list[str
             "toc": [h for h in toc if h.level in (2, 3)],
             "synthetic": emitted.synthetic,
             "parameters": nb.metadata.get("papermill", {}).get("parameters", {}),
-            "inputs": [{"path": config.display_path(p), "sha256": sha256_file(p)} for p in emitted.inputs],
+            "inputs": [{"path": config.display_path(p), "sha256": storage.sha256_file(p)} for p in emitted.inputs],
             "downloads": list(downloads),
             "version": __version__,
             "built_at": fmt.waktu(built_at),
