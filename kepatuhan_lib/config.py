@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -26,25 +27,55 @@ TILE_GRID_CSV = PACKAGE_DATA_DIR / "tile_grid.csv"  # the 38 provinces on the na
 DATA_DIR = ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 PUBLISHED_RAW_CSV = RAW_DIR / "published" / "published_results.csv"
-EXPORTS_RAW_DIR = RAW_DIR / "exports"  # analysts drop their own exports here
+EXPORTS_RAW_DIR = RAW_DIR / "exports"  # analysts drop their own exports here (real input only)
+SYNTHETIC_EXAMPLES_DIR = DATA_DIR / "synthetic_examples"  # committed synthetic example exports (Bengkulu, Maluku)
 SYNTHETIC_DIR = DATA_DIR / "synthetic"  # generated national example set (not committed)
-RAW_SUBSET_BUILD_DIR = ROOT / "build" / "raw-subset"  # generated subset, copied by hand into data/raw/exports/
+RAW_SUBSET_BUILD_DIR = ROOT / "build" / "raw-subset"  # generated subset, copied by hand into SYNTHETIC_EXAMPLES_DIR
 BENCH_DIR = ROOT / ".bench"  # benchmark archives (not committed)
-PROCESSED_DIR = DATA_DIR / "processed"
-UNITS_PARQUET = PROCESSED_DIR / "units.parquet"
-ANSWERS_PARQUET = PROCESSED_DIR / "answers.parquet"
-QUARANTINE_PARQUET = PROCESSED_DIR / "quarantine.parquet"
-PUBLISHED_PARQUET = PROCESSED_DIR / "published.parquet"
-ENTITY_SCORES_PARQUET = PROCESSED_DIR / "entity_scores.parquet"
-SCORES_PARQUET = PROCESSED_DIR / "scores.parquet"  # published and computed, one chosen figure each
-RECONCILIATION_CSV = PROCESSED_DIR / "reconciliation.csv"
+PROCESSED_DIR = DATA_DIR / "processed"  # one folder per edition
+
+# Editions: which inputs a set of reports is built from (data/processed/<edition>/, reports/<edition>/).
+# terbitan: the published facts only; contoh: the synthetic example exports with the published facts;
+# ekspor: the analyst's own exports in data/raw/exports/ with the published facts.
+EDITIONS = ("terbitan", "contoh", "ekspor")
+PUBLIC_EDITION = "terbitan"
+
+
+def edition_export_dirs(edition: str) -> tuple[Path, ...]:
+    """The export folders an edition is scored from, in order of precedence (earlier wins)."""
+    return {"terbitan": (), "contoh": (SYNTHETIC_EXAMPLES_DIR, SYNTHETIC_DIR), "ekspor": (EXPORTS_RAW_DIR,)}[edition]
+
+
+@dataclass(frozen=True)
+class Processed:
+    """The processed tables of one edition (looked up at call time: tests point PROCESSED_DIR elsewhere)."""
+
+    edition: str
+
+    @property
+    def dir(self) -> Path:
+        return PROCESSED_DIR / self.edition
+
+    def table(self, name: str) -> Path:
+        return self.dir / f"{name}.parquet"
+
+    @property
+    def reconciliation_csv(self) -> Path:
+        return self.dir / "reconciliation.csv"
+
+
+def processed(edition: str) -> Processed:
+    if edition not in EDITIONS:
+        raise ValueError(f"unknown edition {edition!r}; editions: {', '.join(EDITIONS)}")
+    return Processed(edition)
+
 
 # Notebooks and built output.
 NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORT_NOTEBOOKS_DIR = NOTEBOOKS_DIR / "reports"
 EXPLORATORY_NOTEBOOKS_DIR = NOTEBOOKS_DIR / "exploratory"
-REPORTS_DIR = ROOT / "reports"
-BUILD_STATE_JSON = REPORTS_DIR / ".build-state.json"
+REPORTS_DIR = ROOT / "reports"  # reports/index.html links each edition's reports/<edition>/index.html
+BUILD_STATE_NAME = ".build-state.json"  # in each edition's reports folder
 
 
 def display_path(path: Path | str) -> str:

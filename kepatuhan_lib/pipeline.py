@@ -1,4 +1,4 @@
-"""`kepatuhan ingest`: data/raw/ (and the generated data/synthetic/) into data/processed/."""
+"""`kepatuhan ingest`: the published results and each edition's exports into data/processed/<edition>/."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 from . import config, schemas, storage
 from .ingest import ExportData, read_exports
 from .methodology import classify_frame
-from .published import load_published
+from .published import disagreements, load_published
 from .ranking import rank_national, rank_provincial
 from .reconcile import reconcile
 from .scoring import entity_scores, unit_scores_from_answers
@@ -25,6 +25,7 @@ QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
 class IngestSummary:
     """Row accounting of one ingest run: every row read is used or quarantined."""
 
+    edition: str
     files: int
     rows_read: int
     rows_quarantined: int
@@ -60,7 +61,7 @@ def _keys(frame: pd.DataFrame) -> pd.MultiIndex:
 def supersede(data: ExportData, covered: pd.MultiIndex, by: str) -> tuple[ExportData, pd.DataFrame]:
     """Drop rows of entity-years already ``covered`` by an earlier source, quarantining each with why.
 
-    Analysts' exports in data/raw/exports/ take precedence over the generated example set.
+    The committed example exports take precedence over the generated national example set.
     """
     moved, kept = [], {}
     for name in ("units", "answers"):
@@ -84,14 +85,16 @@ def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     """One row per (year, entity): the published figure where one exists, else the computed one.
 
     A published figure is never replaced: ``basis`` says which figure ``score`` is, and both
-    stay side by side (``published_score``, ``computed_score``). Zone and grade follow
-    ``score``; an entity published with a zone but no score keeps that zone.
+    stay side by side (``published_score``, ``computed_score``). Zone, grade and opinion are
+    shown as published where the source gives them (the opinion with its "Tanpa
+    Maladministrasi"), else read off ``score`` by the era's bands.
     """
-    chosen = facts[facts["chosen"] & facts["unit"].isna()]
+    chosen = facts[facts["chosen"] & facts["unit"].isna() & _total(facts)]
     published = chosen[ENTITY_KEY + ["entity_type", "province_code", "entity", "score", "zone", "category",
-                                     "opinion", "rank_in_province", "source_url"]].rename(columns={
+                                     "opinion", "rank_in_province", "fact_id"]].rename(columns={
         "score": "published_score", "zone": "published_zone", "category": "published_category",
-        "opinion": "published_opinion", "rank_in_province": "published_rank_province"})
+        "opinion": "published_opinion", "rank_in_province": "published_rank_province",
+        "fact_id": "published_fact_id"})
     computed = computed.drop(columns=["zone", "category", "opinion"]).rename(columns={"score": "computed_score"})
     merged = computed.merge(published, on=ENTITY_KEY, how="outer", suffixes=("", "_published"))
     for col in ["entity_type", "province_code", "entity"]:
@@ -104,14 +107,88 @@ def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     merged["score"] = merged["published_score"].where(merged["published_score"].notna(), merged["computed_score"])
     merged = classify_frame(merged)
     for col in ["zone", "category", "opinion"]:
-        merged[col] = merged[col].astype("string").fillna(merged[f"published_{col}"])
+        # a score without a published score (computed) takes its own classification
+        own = merged["published_score"].notna() | merged["computed_score"].isna()
+        published_value = merged[f"published_{col}"].astype("string").where(own)
+        merged[col] = published_value.fillna(merged[col].astype("string"))
     return merged.sort_values(ENTITY_KEY, kind="stable").reset_index(drop=True)
 
 
-def build_processed(export_dirs: list[Path] | None = None, published_csv: Path | None = None):
-    """Read every input; return the processed tables (path -> frame), reconciliation and accounting."""
-    export_dirs = export_dirs if export_dirs is not None else [config.EXPORTS_RAW_DIR, config.SYNTHETIC_DIR]
-    facts, facts_quarantine = load_published(published_csv or config.PUBLISHED_RAW_CSV)
+def _total(facts: pd.DataFrame) -> pd.Series:
+    """Facts about a total score (not a 2025 sub-score such as kepercayaan)."""
+    if "component" not in facts:
+        return pd.Series(True, index=facts.index)
+    return facts["component"].isna()
+
+
+def shown_ranks(scores: pd.DataFrame, edition: str) -> pd.DataFrame:
+    """The provincial and national rank a report shows, and what each is (``rank_*_basis``).
+
+    In the published edition a rank is the published one, else computed among the published
+    scores; elsewhere it is computed among all the edition's scores, the published rank kept beside
+    it. ``rank_province_computed`` keeps the computed one in every edition.
+    """
+    out = scores.copy()
+    out["rank_province_computed"] = out["rank_province"]
+    published_national = out["published_rank_national"] if "published_rank_national" in out else \
+        pd.Series(pd.NA, index=out.index, dtype="Int64")
+    for level, published in (("province", out["published_rank_province"]), ("national", published_national)):
+        rank = out[f"rank_{level}"]
+        basis = pd.Series(pd.NA, index=out.index, dtype="string").mask(rank.notna(), "computed")
+        if edition == config.PUBLIC_EDITION:
+            use = published.notna()
+            out[f"rank_{level}"] = published.where(use, rank).astype("Int64")
+            basis = basis.mask(use, "published")
+        out[f"rank_{level}_basis"] = basis
+    return out
+
+
+def unit_figures(units: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """The unit figures reports show, one row per (year, entity, unit): the published unit score where
+    a source gives one, else the computed or synthetic unit.
+
+    A published unit replaces the unit of the same name (case and spacing aside); its dimension
+    points are kept only when they add up to the published score (within 0.01). Published units no
+    export has are added.
+    """
+    published = facts[facts["chosen"] & facts["unit"].notna() & facts["score"].notna() & _total(facts)]
+    published = published.assign(nilai=published["score"], basis="published",
+                                 **{c: pd.NA for c in schemas.DIMENSION_KEYS})
+    if len(units):
+        own = units.assign(basis=units["synthetic"].map({True: "synthetic", False: "computed"}), fact_id=pd.NA)
+    else:
+        own = schemas.empty(schemas.UNIT_FIGURES)
+    key = lambda f: f["year"].astype(int).astype(str) + "|" + f["entity_code"].astype(str) + "|" + \
+        f["unit"].astype(str).str.casefold().str.split().str.join(" ")
+    own_key, published_key = key(own), key(published)
+    replaced = own_key.isin(set(published_key))
+    dims = own.loc[replaced].set_index(own_key[replaced])[schemas.DIMENSION_KEYS]
+    dims = dims[~dims.index.duplicated()]
+    match = dims.reindex(published_key.to_numpy())
+    adds_up = (match.astype(float).sum(axis=1, min_count=4).to_numpy() - published["score"].astype(float).to_numpy())
+    keep = pd.Series(abs(adds_up) <= 0.01 + 1e-9, index=published.index)
+    for column in schemas.DIMENSION_KEYS:
+        published[column] = pd.array(match[column].to_numpy(), dtype="Float64")
+        published.loc[~keep, column] = pd.NA
+    columns = list(schemas.UNIT_FIGURES.columns)
+    frames = [f[columns] for f in (own[~replaced], published) if len(f)]
+    if not frames:
+        return schemas.empty(schemas.UNIT_FIGURES)
+    out = pd.concat(frames, ignore_index=True).astype(schemas.dtypes(schemas.UNIT_FIGURES))
+    out = out.sort_values(["year", "entity_code", "unit"], kind="stable").reset_index(drop=True)
+    return schemas.UNIT_FIGURES.validate(out)
+
+
+def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+                    export_dirs: list[Path] | None = None):
+    """Read an edition's inputs; return its processed tables (name -> frame), reconciliation and accounting.
+
+    ``published`` is (facts, quarantine) of ``load_published`` (read here when not given);
+    ``export_dirs`` default to the edition's (config.edition_export_dirs), earlier folders taking
+    precedence over later ones for the same entity and year.
+    """
+    export_dirs = list(config.edition_export_dirs(edition) if export_dirs is None else export_dirs)
+    facts, facts_quarantine = published if published is not None else load_published()
 
     units, answers, quarantines = [], [], [facts_quarantine]
     covered, files, rows_read, rows_quarantined, rows_skipped = None, 0, 0, 0, 0
@@ -133,39 +210,50 @@ def build_processed(export_dirs: list[Path] | None = None, published_csv: Path |
         covered = found if covered is None else pd.concat([covered.to_frame(index=False), found])
         covered = pd.MultiIndex.from_frame(covered.drop_duplicates().astype({"year": "Int64"}))
 
-    units = schemas.concat(units) if units else pd.DataFrame()
+    units = schemas.concat(units) if units else schemas.empty(schemas.UNITS)
     computed = entity_scores(units)
-    scores = rank_provincial(rank_national(combine_scores(computed, facts)))
+    scores = shown_ranks(rank_provincial(rank_national(combine_scores(computed, facts))), edition)
     differences = reconcile(facts, computed, units if len(units) else None)
     beyond = differences.loc[~differences["within_tolerance"].astype(bool), ENTITY_KEY].drop_duplicates()
     scores = scores.merge(beyond.assign(discrepancy=True), on=ENTITY_KEY, how="left")
     scores["discrepancy"] = scores["discrepancy"].astype("boolean").fillna(False).astype(bool)
 
     summary = IngestSummary(
-        files=files, rows_read=rows_read, rows_quarantined=rows_quarantined, rows_skipped=rows_skipped,
-        published_facts=len(facts), published_quarantined=len(facts_quarantine), entities_scored=len(computed),
-        discrepancies=len(beyond),
+        edition=edition, files=files, rows_read=rows_read, rows_quarantined=rows_quarantined,
+        rows_skipped=rows_skipped, published_facts=len(facts), published_quarantined=len(facts_quarantine),
+        entities_scored=len(computed), discrepancies=len(beyond),
     )
     tables = {
-        config.PUBLISHED_PARQUET: facts,
-        config.UNITS_PARQUET: units,
-        config.ANSWERS_PARQUET: schemas.concat(answers) if answers else pd.DataFrame(),
-        config.QUARANTINE_PARQUET: pd.concat([q for q in quarantines if len(q)] or quarantines[:1], ignore_index=True),
-        config.ENTITY_SCORES_PARQUET: computed,
-        config.SCORES_PARQUET: scores,
+        "published": facts,
+        "disagreements": disagreements(facts),
+        "units": units,
+        "unit_figures": unit_figures(units, facts),
+        "answers": schemas.concat(answers) if answers else pd.DataFrame(),
+        "quarantine": pd.concat([q for q in quarantines if len(q)] or quarantines[:1], ignore_index=True),
+        "entity_scores": computed,
+        "scores": scores,
     }
     return tables, differences, summary
 
 
+def editions_to_build() -> list[str]:
+    """The published edition always; the demo when its example exports exist; ekspor when data/raw/exports/ has files."""
+    return [e for e in config.EDITIONS
+            if e == config.PUBLIC_EDITION or any(export_files(d) for d in config.edition_export_dirs(e))]
+
+
 def ingest_command() -> int:
-    """Write every processed table atomically and print the row accounting."""
-    print("reading data/raw/ and data/synthetic/ ...", file=sys.stderr)
-    tables, differences, summary = build_processed()
-    for path, frame in tables.items():
-        storage.write_parquet(frame, path)
-    storage.write_csv(differences, config.RECONCILIATION_CSV)
-    for line in summary.lines():
-        print(line, file=sys.stderr)
-    print(f"processed tables written to {config.display_path(config.PROCESSED_DIR)}/ "
-          f"(reconciliation: {config.display_path(config.RECONCILIATION_CSV)})", file=sys.stderr)
+    """Write every edition's processed tables atomically and print the row accounting."""
+    published = load_published()
+    for edition in editions_to_build():
+        where = config.processed(edition)
+        sources = ", ".join(config.display_path(d) + "/" for d in config.edition_export_dirs(edition))
+        print(f"[{edition}] reading the published results{' and ' + sources if sources else ''} ...", file=sys.stderr)
+        tables, differences, summary = build_processed(edition, published)
+        for name, frame in tables.items():
+            storage.write_parquet(frame, where.table(name))
+        storage.write_csv(differences, where.reconciliation_csv)
+        for line in summary.lines():
+            print(f"[{edition}] {line}", file=sys.stderr)
+        print(f"[{edition}] processed tables written to {config.display_path(where.dir)}/", file=sys.stderr)
     return 0

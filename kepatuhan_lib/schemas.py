@@ -129,3 +129,26 @@ def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     for column in categorical:
         out[column] = union_categoricals([f[column] for f in frames])
     return out[list(frames[0].columns)]
+
+
+def dtypes(schema: pa.DataFrameSchema) -> dict:
+    """Column -> dtype of a schema, for ``DataFrame.astype``."""
+    return dict(empty(schema).dtypes)
+
+
+DIMENSION_KEYS = ["input", "proses", "output", "pengaduan"]  # the dimension columns of units, in DIMENSIONS order
+BASES = ("published", "computed", "synthetic")  # what a figure is: as published, computed from exports, example data
+
+UNIT_FIGURES = pa.DataFrameSchema(
+    {
+        **{name: _IDENTITY[name] for name in ("year", "entity_type", "province_code", "entity_code", "entity", "unit")},
+        "unit_type": _text(True),
+        "nilai": _points(nullable=False),
+        **{name: _points() for name in DIMENSION_KEYS},
+        "basis": _text(False, pa.Check.isin(BASES)),
+        "fact_id": _text(True),  # the published fact shown, where basis is published
+    },
+    strict=True,
+    ordered=True,
+    name="unit_figures",
+)

@@ -126,7 +126,9 @@ def entity_scores(units: pd.DataFrame) -> pd.DataFrame:
     score (77.995 -> 78.00 -> B, hijau).
     """
     if units.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in ENTITY_SCORE_COLUMNS})
+        dtypes = {"year": "Int16", "n_units": "Int64", "score_unrounded": "Float64", "koreksi": "Float64",
+                  "score": "Float64", "synthetic": bool}
+        return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "string")) for c in ENTITY_SCORE_COLUMNS})
     frame = units.assign(
         nilai=units["nilai"].astype("Float64"),
         koreksi=units["koreksi"].astype("Float64") if "koreksi" in units else pd.NA,
