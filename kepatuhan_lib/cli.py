@@ -37,7 +37,7 @@ def _build(args) -> int:
     from .reports.build import build_command
 
     return build_command(
-        years=args.year, provinces=args.province, reports=args.report, jobs=args.jobs, force=args.force
+        editions=args.edition, years=args.year, provinces=args.province, reports=args.report, jobs=args.jobs, force=args.force
     )
 
 
@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path, metavar="OUT.csv")
     p.set_defaults(handler=_score)
 
-    p = sub.add_parser("ingest", help="read data/raw/ (and data/synthetic/) into data/processed/")
+    p = sub.add_parser("ingest", help="read the published results and the exports into data/processed/<edition>/")
     p.set_defaults(handler=_ingest)
 
     p = sub.add_parser("demo-data", help="generate the synthetic national example exports")
@@ -65,7 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2024)
     p.set_defaults(handler=_demo_data)
 
-    p = sub.add_parser("build", help="build the HTML reports into reports/")
+    p = sub.add_parser("build", help="build the HTML reports into reports/<edition>/")
+    p.add_argument("--edition", action="append",
+                   help="terbitan (published facts only), contoh (demo), ekspor (own exports); repeatable; "
+                        "default: every edition ingested")
     p.add_argument("--year", type=int, action="append", help="repeatable; default: every year")
     p.add_argument("--province", action="append", help="province name or code; repeatable")
     p.add_argument("--report", action="append", help="report kind; repeatable; default: all")

@@ -126,10 +126,11 @@ def shown_ranks(scores: pd.DataFrame, edition: str) -> pd.DataFrame:
 
     In the published edition a rank is the published one, else computed among the published
     scores; elsewhere it is computed among all the edition's scores, the published rank kept beside
-    it. ``rank_province_computed`` keeps the computed one in every edition.
+    it. ``rank_*_computed`` keep the computed ones in every edition.
     """
     out = scores.copy()
     out["rank_province_computed"] = out["rank_province"]
+    out["rank_national_computed"] = out["rank_national"]
     published_national = out["published_rank_national"] if "published_rank_national" in out else \
         pd.Series(pd.NA, index=out.index, dtype="Int64")
     for level, published in (("province", out["published_rank_province"]), ("national", published_national)):

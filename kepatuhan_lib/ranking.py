@@ -49,19 +49,22 @@ def rank_provincial(scores: pd.DataFrame) -> pd.DataFrame:
 def league_table(scores: pd.DataFrame, year: int, province_code: str) -> pd.DataFrame:
     """One province's league table for a year: ranked kabupaten and kota, then the province apart.
 
-    Only entities assessed that year appear (a row for the year); those with a published zone
-    or rank but no score come after the ranked ones.
+    Ranks already decided (a ``rank_province`` column, see pipeline.shown_ranks) are kept, else
+    computed here. Only entities with a row that year appear; those without a rank come after the
+    ranked ones. The province itself is listed apart unless it has a rank (a source that ranks it
+    among its kabupaten and kota).
     """
     # pandas 3: comparing a pyarrow-backed string column yields an Arrow boolean with NA for a
     # missing code (ministries); fill it before combining with the nullable year mask.
     in_province = (scores["province_code"] == province_code).fillna(False).astype(bool)
     rows = scores[(scores["year"] == year) & in_province
                   & scores["entity_type"].isin((*REGIONAL, PROVINCE))]
-    ranked = rank_provincial(rows)
-    ranked["listed_apart"] = ranked["entity_type"] == PROVINCE
-    return ranked.sort_values(
-        ["listed_apart", "rank_province", "entity"], na_position="last", kind="stable"
-    ).reset_index(drop=True)
+    ranked = rows.copy() if "rank_province" in rows else rank_provincial(rows)
+    ranked["listed_apart"] = (ranked["entity_type"] == PROVINCE) & ranked["rank_province"].isna()
+    ranked["_order"] = -ranked["score"].astype("Float64")
+    ranked = ranked.sort_values(["listed_apart", "rank_province", "_order", "entity"], na_position="last",
+                                kind="stable")
+    return ranked.drop(columns="_order").reset_index(drop=True)
 
 
 def year_over_year(scores: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:

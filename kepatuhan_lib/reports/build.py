@@ -65,6 +65,7 @@ class BuildResult:
 # --- selection -------------------------------------------------------------------------------
 
 def select_jobs(
+    edition: str,
     years: Iterable[int] | None = None,
     provinces: Iterable[str] | None = None,
     reports: Iterable[str] | None = None,
@@ -72,7 +73,7 @@ def select_jobs(
     catalog: Mapping[str, Report] = REPORTS,
     scores_path: Path | None = None,
 ) -> list[Job]:
-    """The reports the processed scores call for, narrowed by year, province and report kind.
+    """The reports an edition's processed scores call for, narrowed by year, province and report kind.
 
     A province filter keeps the reports about that province (its league table and its entities'
     profiles); the national summary is kept then only when asked for with --report.
@@ -82,7 +83,7 @@ def select_jobs(
     unknown = sorted(set(reports or ()) - set(catalog))
     if unknown:
         raise UsageError(f"unknown report {', '.join(unknown)}; reports: {', '.join(catalog)}")
-    scores_path = scores_path or config.SCORES_PARQUET  # looked up now: tests point config elsewhere
+    scores_path = scores_path or config.processed(edition).table("scores")  # looked up now: tests point config elsewhere
     if not scores_path.exists():
         raise UsageError(f"no scores yet: {config.display_path(scores_path)} is missing; run `kepatuhan ingest`")
     scores = pd.read_parquet(scores_path)
@@ -90,14 +91,19 @@ def select_jobs(
     jobs = [
         job
         for name, report in catalog.items() if not reports or name in reports
-        for job in report.select(scores)
+        for job in report.select(scores, edition)
         if (not years or job.params.get("year") in years)
         and (not codes or job.province_code in codes or (job.province_code is None and reports))
     ]
     if not jobs:
         have = sorted(int(y) for y in scores["year"].dropna().unique())
-        raise UsageError(f"no report matches; years with scores: {', '.join(map(str, have))}")
+        raise UsageError(f"no report matches in edition {edition}; years: {', '.join(map(str, have))}")
     return sorted(jobs, key=Job.sort_key)
+
+
+def available_editions() -> list[str]:
+    """The editions whose processed scores exist (`kepatuhan ingest` writes them)."""
+    return [e for e in config.EDITIONS if config.processed(e).table("scores").exists()]
 
 
 # --- change detection ------------------------------------------------------------------------
@@ -119,13 +125,14 @@ def library_digest(package_dir: Path = config.PACKAGE_DIR) -> str:
 
 def job_key(report: Report, params: dict, library: str, digests: dict[Path, str]) -> str:
     """The hash a report's HTML is built from: notebook, parameters, declared inputs, library."""
-    for path in (report.notebook, *report.inputs):
+    inputs = report.input_paths(params)
+    for path in (report.notebook, *inputs):
         if path not in digests:
             digests[path] = file_digest(path)
     material = {
         "notebook": digests[report.notebook],
         "params": params,
-        "inputs": {str(p): digests[p] for p in report.inputs},
+        "inputs": {str(p): digests[p] for p in inputs},
         "library": library,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
@@ -146,22 +153,42 @@ def save_state(state_path: Path, entries: dict) -> None:
 
 # --- the build -------------------------------------------------------------------------------
 
-def build_command(years, provinces, reports, jobs, force) -> int:
+def build_command(editions, years, provinces, reports, jobs, force) -> int:
     """`kepatuhan build`: exit 0 when every selected report built, 1 when any failed."""
+    from .index import write_editions_index
+
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    selection = select_jobs(years, provinces, reports)
-    result = build(selection, n_jobs=jobs, force=force, prune=not (years or provinces or reports))
-    print(
-        f"kepatuhan build: {len(result.built) - len(result.failed)} built, {len(result.skipped)} unchanged, "
-        f"{len(result.failed)} failed in {result.seconds:.1f} s; "
-        f"see {config.display_path(config.REPORTS_DIR / 'index.html')}",
-        file=sys.stderr,
-    )
-    for path, outcome in result.failed.items():
-        where = f" in section '{outcome.section}'" if outcome.section else ""
-        print(f"  failed: {path}{where}: {outcome.error}", file=sys.stderr)
-    return exit_code(result)
+    have = available_editions()
+    unknown = sorted(set(editions or ()) - set(config.EDITIONS))
+    if unknown:
+        raise UsageError(f"unknown edition {', '.join(unknown)}; editions: {', '.join(config.EDITIONS)}")
+    missing = sorted(set(editions or ()) - set(have))
+    if missing:
+        raise UsageError(f"no processed data for edition {', '.join(missing)}; run `kepatuhan ingest`"
+                         + ("" if "ekspor" not in missing else " (ekspor needs files in data/raw/exports/)"))
+    if not have:
+        raise UsageError("no processed data yet; run `kepatuhan ingest`")
+    selections = {edition: select_jobs(edition, years, provinces, reports) for edition in editions or have}
+    failed = 0
+    for edition, selection in selections.items():
+        reports_dir = config.REPORTS_DIR / edition
+        print(f"kepatuhan build [{edition}]: {len(selection)} reports", file=sys.stderr)
+        result = build(selection, n_jobs=jobs, force=force, prune=not (years or provinces or reports),
+                       reports_dir=reports_dir)
+        print(
+            f"kepatuhan build [{edition}]: {len(result.built) - len(result.failed)} built, "
+            f"{len(result.skipped)} unchanged, {len(result.failed)} failed in {result.seconds:.1f} s; "
+            f"see {config.display_path(reports_dir / 'index.html')}",
+            file=sys.stderr,
+        )
+        for path, outcome in result.failed.items():
+            where = f" in section '{outcome.section}'" if outcome.section else ""
+            print(f"  failed: {edition}/{path}{where}: {outcome.error}", file=sys.stderr)
+        failed += len(result.failed)
+    index = write_editions_index(config.REPORTS_DIR)
+    print(f"kepatuhan build: editions listed in {config.display_path(index)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def exit_code(result: BuildResult) -> int:
@@ -188,7 +215,7 @@ def build(
     from .index import write_index
 
     started = time.perf_counter()
-    state_path = state_path or reports_dir / config.BUILD_STATE_JSON.name
+    state_path = state_path or reports_dir / config.BUILD_STATE_NAME
     checked = [(job, catalog[job.report], check(catalog[job.report], job.params)) for job in jobs]
     library, digests = library_digest(), {}
     entries = load_state(state_path)
@@ -204,7 +231,7 @@ def build(
                         "province_code": job.province_code, "key": key, **asdict(Outcome("pending")),
                         "outputs": old.get("outputs", [])}  # until replaced: removed if not written again
         tasks[rel] = Task(str(report.notebook), params, str(reports_dir), rel,
-                          tuple(str(p) for p in report.inputs), timeout)
+                          tuple(str(p) for p in report.input_paths(params)), timeout)
     if prune:
         keep = {catalog[j.report].output(j).as_posix() for j in jobs}
         for rel in set(entries) - keep:

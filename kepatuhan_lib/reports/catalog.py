@@ -61,9 +61,14 @@ class Report:
     title: str
     notebook: Path
     parameters: tuple[Parameter, ...]
-    inputs: tuple[Path, ...]  # files the notebook reads: a change in any of them rebuilds it
-    output: Callable[[Job], Path]  # the HTML path, relative to the reports folder
-    select: Callable[[pd.DataFrame], list[Job]] = field(repr=False)  # default set, from scores
+    # What the notebook reads, a change in any rebuilds it: a name is that processed table of the
+    # job's edition (config.processed), a Path a fixed file.
+    inputs: tuple[str | Path, ...]
+    output: Callable[[Job], Path]  # the HTML path, relative to the edition's reports folder
+    select: Callable[[pd.DataFrame, str], list[Job]] = field(repr=False)  # default set, from (scores, edition)
+
+    def input_paths(self, params: dict) -> tuple[Path, ...]:
+        return tuple(config.processed(params["edition"]).table(i) if isinstance(i, str) else i for i in self.inputs)
 
     def parameter(self, name: str) -> Parameter:
         return next(p for p in self.parameters if p.name == name)
@@ -95,41 +100,41 @@ PROVINCE = Parameter(
 ENTITY_CODE = Parameter(
     "entity_code", str, "17.06", description="entity code (Kemendagri code, KEM.nn, LEM.nn, ...)"
 )
-
-REGIONAL_TYPES = ("Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota")
-REPORT_INPUTS = (
-    config.SCORES_PARQUET,
-    config.UNITS_PARQUET,
-    config.PUBLISHED_PARQUET,
-    config.QUARANTINE_PARQUET,
+EDITION = Parameter(
+    "edition", str, config.PUBLIC_EDITION, allowed=config.EDITIONS,
+    description="which processed data: terbitan (published facts only), contoh (demo), ekspor (own exports)",
 )
 
+REGIONAL_TYPES = ("Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota")
+REPORT_INPUTS = ("scores", "unit_figures", "disagreements", "published", "units", "quarantine")
 
-def _select_provinsi(scores: pd.DataFrame) -> list[Job]:
-    """A league table for every (year, province) with a scored kabupaten, kota or province."""
-    regional = scores[scores["entity_type"].isin(REGIONAL_TYPES) & scores["score"].notna()]
+
+# An entity-year row in the scores is a published fact or a computed score (a published zone or
+# rank without a score is a row too): every such row is reported.
+def _select_provinsi(scores: pd.DataFrame, edition: str) -> list[Job]:
+    """A league table for every (year, province) with a row for a kabupaten, kota or the province."""
+    regional = scores[scores["entity_type"].isin(REGIONAL_TYPES)]
     names = province_names()
     pairs = regional[["year", "province_code"]].dropna().drop_duplicates()
     return [
-        Job("provinsi", {"year": int(y), "province": str(p)}, names.get(str(p), str(p)), str(p))
+        Job("provinsi", {"edition": edition, "year": int(y), "province": str(p)}, names.get(str(p), str(p)), str(p))
         for y, p in pairs.itertuples(index=False)
     ]
 
 
-def _select_nasional(scores: pd.DataFrame) -> list[Job]:
-    """A national summary for every year with any score."""
-    years = sorted(scores.loc[scores["score"].notna(), "year"].dropna().unique())
-    return [Job("nasional", {"year": int(y)}, "Nasional") for y in years]
+def _select_nasional(scores: pd.DataFrame, edition: str) -> list[Job]:
+    """A national summary for every year with any row."""
+    years = sorted(scores["year"].dropna().unique())
+    return [Job("nasional", {"edition": edition, "year": int(y)}, "Nasional") for y in years]
 
 
-def _select_entitas(scores: pd.DataFrame) -> list[Job]:
-    """A profile for every entity with a score, in the latest year it has one (its whole trajectory)."""
-    scored = scores[scores["score"].notna()]
-    latest = scored.sort_values("year").groupby("entity_code", sort=True).tail(1)
+def _select_entitas(scores: pd.DataFrame, edition: str) -> list[Job]:
+    """A profile for every entity, in the latest year it has a row (its whole trajectory)."""
+    latest = scores.sort_values("year").groupby("entity_code", sort=True).tail(1)
     return [
         Job(
             "entitas",
-            {"entity_code": str(row.entity_code), "year": int(row.year)},
+            {"edition": edition, "entity_code": str(row.entity_code), "year": int(row.year)},
             str(row.entity),
             None if pd.isna(row.province_code) else str(row.province_code),
         )
@@ -144,7 +149,7 @@ REPORTS: dict[str, Report] = {
             name="provinsi",
             title="Laporan Provinsi",
             notebook=config.REPORT_NOTEBOOKS_DIR / "provinsi.ipynb",
-            parameters=(YEAR, PROVINCE),
+            parameters=(EDITION, YEAR, PROVINCE),
             inputs=REPORT_INPUTS,
             output=lambda job: Path(
                 str(job.params["year"]), f"provinsi-{job.params['province']}-{slugify(job.subject)}.html"
@@ -155,7 +160,7 @@ REPORTS: dict[str, Report] = {
             name="nasional",
             title="Ringkasan Nasional",
             notebook=config.REPORT_NOTEBOOKS_DIR / "nasional.ipynb",
-            parameters=(YEAR,),
+            parameters=(EDITION, YEAR),
             inputs=REPORT_INPUTS,
             output=lambda job: Path(str(job.params["year"]), "nasional.html"),
             select=_select_nasional,
@@ -164,7 +169,7 @@ REPORTS: dict[str, Report] = {
             name="entitas",
             title="Profil Entitas",
             notebook=config.REPORT_NOTEBOOKS_DIR / "entitas.ipynb",
-            parameters=(ENTITY_CODE, YEAR),
+            parameters=(EDITION, ENTITY_CODE, YEAR),
             inputs=REPORT_INPUTS,
             output=lambda job: Path(
                 str(job.params["year"]),

@@ -8,40 +8,51 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import config
+from .. import config, methodology
 from ..errors import ParameterError, ReportDataError
 
 DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "pengaduan": "Pengaduan"}
 REGIONAL = ("Pemerintah Kabupaten", "Pemerintah Kota")
 
 
+TABLES = ("scores", "unit_figures", "disagreements", "published", "units", "quarantine")  # what reports read
+
+
 @dataclass(frozen=True)
 class ReportData:
-    """The processed tables a report reads, and the files they came from."""
+    """The processed tables of one edition a report reads, and the files they came from."""
 
+    edition: str
     scores: pd.DataFrame
-    units: pd.DataFrame
+    unit_figures: pd.DataFrame
+    disagreements: pd.DataFrame
     published: pd.DataFrame
+    units: pd.DataFrame
     quarantine: pd.DataFrame
     paths: tuple[Path, ...]
 
+    @property
+    def public(self) -> bool:
+        """The published edition: published facts only."""
+        return self.edition == config.PUBLIC_EDITION
 
-def input_paths() -> tuple[Path, ...]:
+
+def input_paths(edition: str) -> tuple[Path, ...]:
     """The processed files reports read (looked up at call time: tests point config elsewhere)."""
-    return (config.SCORES_PARQUET, config.UNITS_PARQUET, config.PUBLISHED_PARQUET, config.QUARANTINE_PARQUET)
+    return tuple(config.processed(edition).table(name) for name in TABLES)
 
 
-def load() -> ReportData:
-    """Read the processed tables; a missing one is a ReportDataError that says which command makes it."""
-    paths = input_paths()
+def load(edition: str) -> ReportData:
+    """Read an edition's processed tables; a missing one is a ReportDataError that says which command makes it."""
+    paths = input_paths(edition)
     missing = [config.display_path(p) for p in paths if not p.exists()]
     if missing:
         raise ReportDataError(f"processed data missing: {', '.join(missing)}; run `kepatuhan ingest` first")
     frames = [_read(p, p.stat().st_mtime_ns) for p in paths]
-    return ReportData(*frames, paths=paths)
+    return ReportData(edition, *frames, paths=paths)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=16)
 def _read(path: Path, mtime_ns: int) -> pd.DataFrame:
     """One parquet file, read once per version (sections of one report share it)."""
     frame = pd.read_parquet(path)
@@ -76,9 +87,11 @@ def assessed_years(scores: pd.DataFrame) -> list[int]:
     return sorted(int(y) for y in scores["year"].dropna().unique())
 
 
-def previous_year(scores: pd.DataFrame, year: int) -> int | None:
-    """The latest year before ``year`` in which any of these rows was assessed (2020 had no survey)."""
-    earlier = [y for y in assessed_years(scores) if y < year]
+def previous_year(scores: pd.DataFrame, year: int, entity_type: str = "Pemerintah Kabupaten") -> int | None:
+    """The latest year before ``year`` in which any of these rows was assessed (2020 had no survey), in
+    the same series: 2025 onward (Opini Ombudsman) is never compared with 2024 or earlier."""
+    series = methodology.era(year, entity_type).series
+    earlier = [y for y in assessed_years(scores) if y < year and methodology.era(y, entity_type).series == series]
     return earlier[-1] if earlier else None
 
 
@@ -89,25 +102,40 @@ def province_scores(scores: pd.DataFrame, province: str) -> pd.DataFrame:
 
 
 def unit_scores(data: ReportData, year: int, entity_codes) -> pd.DataFrame:
-    """Unit scores of the entities in ``year``: the processed units, else the published unit figures.
+    """The unit figures of the entities in ``year`` as the pipeline decided them (pipeline.unit_figures):
+    entity_code, entity, unit, unit_type, nilai, input, proses, output, pengaduan, basis, fact_id."""
+    figures = data.unit_figures
+    rows = figures[(figures["year"] == year) & figures["entity_code"].isin(set(entity_codes))]
+    return rows[["entity_code", "entity", "unit", "unit_type", "nilai", *DIMENSION_COLUMNS, "basis", "fact_id"]]
 
-    Columns: entity_code, entity, unit, unit_type, nilai, input, proses, output, pengaduan, basis.
-    Published unit figures carry no dimension points (those stay missing).
-    """
-    codes = set(entity_codes)
-    units = data.units[(data.units["year"] == year) & data.units["entity_code"].isin(codes)].copy()
-    units["basis"] = units["synthetic"].map({True: "synthetic", False: "computed"}).astype("string")
-    facts = data.published
-    published = facts[(facts["year"] == year) & facts["entity_code"].isin(codes - set(units["entity_code"]))
-                      & facts["unit"].notna() & facts["score"].notna()]
-    published = published.drop_duplicates(["entity_code", "unit"]).rename(columns={"score": "nilai"})
-    published = published.assign(basis="published", **{c: pd.NA for c in DIMENSION_COLUMNS})
-    columns = ["entity_code", "entity", "unit", "unit_type", "nilai", *DIMENSION_COLUMNS, "basis"]
-    frames = [f[columns] for f in (units, published) if not f.empty]
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="Float64" if c == "nilai" or c in DIMENSION_COLUMNS else "string")
-                             for c in columns})
-    return pd.concat(frames, ignore_index=True).astype({"nilai": "Float64", **{c: "Float64" for c in DIMENSION_COLUMNS}})
+
+@dataclass(frozen=True)
+class Citations:
+    """Footnote numbers of one report: every published fact in its scope, numbered by source."""
+
+    numbers: dict[str, int]  # fact_id -> footnote number
+    sources: pd.DataFrame  # nomor, judul, url: one row per source
+
+    def of(self, fact_id) -> int | None:
+        return None if fact_id is None or fact_id is pd.NA else self.numbers.get(str(fact_id))
+
+
+def citations(facts: pd.DataFrame) -> Citations:
+    """Number the sources of ``facts`` (the report's scope) 1, 2, ... in the order the facts sort
+    (latest year first, then entity, then file order); facts of one source share its number."""
+    facts = facts.sort_values(["year", "entity", "fact_id"], ascending=[False, True, True], kind="stable")
+    titles = facts["source_title"] if "source_title" in facts else pd.Series(pd.NA, index=facts.index)
+    key = facts["source_url"].fillna(titles).astype("string")
+    order = list(dict.fromkeys(key.dropna()))
+    number = {k: i for i, k in enumerate(order, start=1)}
+    numbers = {str(f): number[k] for f, k in zip(facts["fact_id"], key, strict=True) if not pd.isna(k)}
+    first = facts.assign(_key=key).drop_duplicates("_key").set_index("_key")
+    sources = pd.DataFrame({
+        "nomor": range(1, len(order) + 1),
+        "judul": [None if "source_title" not in first else first.at[k, "source_title"] for k in order],
+        "url": [first.at[k, "source_url"] for k in order],
+    })
+    return Citations(numbers, sources)
 
 
 def validation_summary(data: ReportData, files) -> pd.DataFrame:

@@ -12,9 +12,12 @@ from babel.numbers import format_decimal, format_percent
 LOCALE = "id"
 NOT_ASSESSED = "tidak dinilai"  # no assessment that year
 NOT_AVAILABLE = "tidak tersedia"  # assessed, but the figure is not known
+NOT_PUBLISHED = "nilai tidak dipublikasikan"  # a published zone or rank whose source gives no score
 ARROWS = {"naik": "▲", "turun": "▼", "tetap": "▬", "baru dinilai": "●", "tidak dinilai": "–"}
 BASIS_MARK = {"published": "P", "computed": "H", "synthetic": "S"}
 BASIS_LABEL = {"published": "dipublikasikan", "computed": "dihitung", "synthetic": "sintetis"}
+DERIVED_MARK = "†"
+DERIVED_LABEL = "dihitung dari angka yang ditampilkan dalam laporan ini"
 RULE_LABEL = {"bands": "rentang nilai", "caps": "batas poin dimensi", "scale": "skala"}  # methodology TOML `about`
 CONFIDENCE_LABEL = {"HIGH": "tinggi", "MED": "sedang", "LOW": "rendah"}
 

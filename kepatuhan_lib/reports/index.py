@@ -13,7 +13,15 @@ from . import fmt
 from .catalog import REPORTS, province_names
 
 TEMPLATE = "daftar-laporan.html.j2"
+EDITIONS_TEMPLATE = "edisi.html.j2"
 KIND_ORDER = {"nasional": 0, "provinsi": 1, "entitas": 2}
+EDITION_DESCRIPTION = {
+    "terbitan": "Hanya hasil yang dipublikasikan Ombudsman RI dan perwakilannya, masing-masing dengan sumbernya. "
+                "Tidak ada angka sintetis atau hasil perhitungan dari ekspor.",
+    "contoh": "Contoh: data sintetis yang dibuat program (seed tetap) bersama hasil yang dipublikasikan, untuk "
+              "menunjukkan isi laporan dengan data lengkap. Angka sintetis bukan hasil penilaian Ombudsman RI.",
+    "ekspor": "Ekspor penilaian milik analis (data/raw/exports/) yang dihitung, bersama hasil yang dipublikasikan.",
+}
 
 
 def _figure(value) -> str:
@@ -50,13 +58,21 @@ def _groups(rows: list[dict]) -> list[dict]:
     ]
 
 
-def index_html(entries: dict, built_at: datetime) -> str:
-    """The index page for the build state's entries (keyed by HTML path relative to reports/)."""
-    env = jinja2.Environment(
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(config.TEMPLATES_DIR / "kepatuhan"),
         autoescape=True,  # names come from the data: never markup
         undefined=jinja2.StrictUndefined,
     )
+
+
+def _edition(name: str) -> dict:
+    return {"name": name, "description": EDITION_DESCRIPTION.get(name, ""), "synthetic": name == "contoh"}
+
+
+def index_html(entries: dict, built_at: datetime, edition: str = config.PUBLIC_EDITION) -> str:
+    """An edition's index page for the build state's entries (keyed by HTML path relative to its folder)."""
+    env = _environment()
     env.filters["figures"] = _figures
     env.globals["area_id"] = lambda year, code: f"tahun-{year}-{code or 'nasional'}"
     env.filters["tanggal"] = lambda iso: fmt.waktu(datetime.fromisoformat(iso)) if iso else ""
@@ -67,9 +83,26 @@ def index_html(entries: dict, built_at: datetime) -> str:
     failed = [row for _, groups in years for group in groups for row in group["rows"] if row["status"] != "ok"]
     return env.get_template(TEMPLATE).render(
         years=years, kinds={name: r.title for name, r in REPORTS.items()}, total=len(entries), failed=failed,
-        built_at=fmt.waktu(built_at), version=__version__,
+        built_at=fmt.waktu(built_at), version=__version__, edition=_edition(edition),
     )
 
 
-def write_index(entries: dict, reports_dir: Path = config.REPORTS_DIR) -> Path:
-    return storage.write_text(reports_dir / "index.html", index_html(entries, datetime.now()))
+def write_index(entries: dict, reports_dir: Path) -> Path:
+    """reports/<edition>/index.html (the folder's name is the edition's)."""
+    return storage.write_text(reports_dir / "index.html", index_html(entries, datetime.now(), reports_dir.name))
+
+
+def write_editions_index(reports_dir: Path) -> Path:
+    """reports/index.html: each edition built so far, with its description and report count."""
+    from .build import load_state
+
+    editions = []
+    for name in config.EDITIONS:
+        state = reports_dir / name / config.BUILD_STATE_NAME
+        if state.exists():
+            entries = load_state(state)
+            editions.append({**_edition(name), "total": len(entries),
+                             "failed": sum(e.get("status") != "ok" for e in entries.values())})
+    html = _environment().get_template(EDITIONS_TEMPLATE).render(
+        editions=editions, built_at=fmt.waktu(datetime.now()), version=__version__)
+    return storage.write_text(reports_dir / "index.html", html)

@@ -13,6 +13,7 @@ from .emit import emit_headline, emit_inputs, emit_synthetic, emit_table
 NATIONAL_TYPES = ("Kementerian", "Lembaga", "Pemerintah Provinsi", "Pemerintah Kota", "Pemerintah Kabupaten")
 ZONES = ("hijau", "kuning", "merah")
 GRADES = ("A", "B", "C", "D", "E")
+PUBLIC = config.PUBLIC_EDITION
 BOX = "border:1px solid #d1d9e0;border-radius:4px;padding:.6em 1em;margin:.6em 0 1em;background:#f6f8fa"
 
 
@@ -32,19 +33,29 @@ def _notice(text: str) -> str:
     return f'<p style="{BOX}">{html.escape(text)}</p>'
 
 
-def _marks_legend() -> str:
-    items = ", ".join(f"<b>{m}</b> {fmt.BASIS_LABEL[b]}" for b, m in fmt.BASIS_MARK.items())
-    return (f'<p style="color:#59636e;font-size:.9em">Tanda pada angka: {items}. Nilai yang tidak ada ditulis '
-            f'"{fmt.NOT_ASSESSED}" (tidak ada penilaian) atau "{fmt.NOT_AVAILABLE}" (dinilai, angkanya tidak '
-            "diketahui), tidak pernah 0.</p>")
+def _marks_legend(public: bool) -> str:
+    """What the marks on figures mean; the published edition has published figures only."""
+    bases = ("published",) if public else tuple(fmt.BASIS_MARK)
+    items = ", ".join(f"<b>{fmt.BASIS_MARK[b]}</b> {fmt.BASIS_LABEL[b]}" for b in bases)
+    missing = (f'"{fmt.NOT_AVAILABLE}" (tidak ditemukan di sumber publik) atau "{fmt.NOT_PUBLISHED}" (sumber '
+               "menyebut zona atau peringkat tanpa nilai)") if public else (
+        f'"{fmt.NOT_ASSESSED}" (tidak ada penilaian) atau "{fmt.NOT_AVAILABLE}" (dinilai, angkanya tidak diketahui)')
+    return (f'<p class="legenda">Tanda pada angka: {items} (nomor dalam kurung siku menunjuk sumbernya di bagian '
+            f"Sumber); <b>{fmt.DERIVED_MARK}</b> {fmt.DERIVED_LABEL}. Nilai yang tidak ada ditulis {missing}, "
+            "tidak pernah 0.</p>")
+
+
+def _derived(text: str) -> str:
+    """A figure computed from the figures the report shows (a mean, a count, a change, a rank among them)."""
+    return f'{html.escape(text)}<sup class="tanda" title="{fmt.DERIVED_LABEL}">{fmt.DERIVED_MARK}</sup>'
 
 
 def _strip(figures: list[tuple[str, str]]) -> str:
-    """A row of headline figures: label above, figure below."""
+    """A row of headline figures: label above, figure (HTML, already marked) below."""
     cells = "".join(
         f'<div style="border:1px solid #d1d9e0;border-radius:4px;padding:.4em .8em;min-width:7em">'
         f'<div style="color:#59636e;font-size:.8em">{html.escape(label)}</div>'
-        f'<div style="font-size:1.35em;font-weight:600">{html.escape(value)}</div></div>'
+        f'<div style="font-size:1.35em;font-weight:600">{value}</div></div>'
         for label, value in figures
     )
     return f'<div style="display:flex;flex-wrap:wrap;gap:.5em;margin:.6em 0">{cells}</div>'
@@ -66,13 +77,18 @@ def _dictionary(entries: dict[str, str]) -> str:
 def methodology_html(year: int, entity_type: str, year_prev: int | None, notes: list[str] = ()) -> str:
     """Era and bands used, caps, confidence, and what differs from the previous assessed year."""
     era = methodology.era(year, entity_type)
+    zoned = any(b.zone for b in era.bands)
+    graded = any(b.category for b in era.bands)
     band_rows = "".join(
-        f"<tr><td>{html.escape(b.as_published)}</td><td>{html.escape(b.category or '')}</td>"
-        f"<td>{html.escape(b.opinion)}</td><td>{tables.badge(b.zone)}</td></tr>" for b in reversed(era.bands)
+        f"<tr><td>{html.escape(b.as_published)}</td>"
+        + (f"<td>{html.escape(b.category or '')}</td>" if graded else "")
+        + f"<td>{html.escape(b.opinion)}</td>"
+        + (f"<td>{tables.badge(b.zone)}</td>" if zoned else "") + "</tr>" for b in reversed(era.bands)
     )
-    bands = (f'<table class="tabel-kepatuhan"><thead><tr><th>rentang nilai</th><th>kategori</th><th>opini/predikat</th>'
-             f"<th>zona</th></tr></thead><tbody>{band_rows}</tbody></table>") if era.bands else \
-        _p("Rentang nilai untuk era ini belum dipublikasikan.")
+    header = ("<th>rentang nilai</th>" + ("<th>kategori</th>" if graded else "") + "<th>opini/predikat</th>"
+              + ("<th>zona</th>" if zoned else ""))
+    bands = (f'<table class="tabel-kepatuhan"><thead><tr>{header}</tr></thead><tbody>{band_rows}</tbody></table>'
+             if era.bands else _p("Rentang nilai untuk era ini belum dipublikasikan."))
     parts = [f"<p><b>Era:</b> {html.escape(era.label)} (skala 0-{fmt.angka(era.scale, 0)}; "
              f"sumber: {html.escape(era.source)}).</p>", bands]
     if era.caps:
@@ -94,16 +110,17 @@ def methodology_html(year: int, entity_type: str, year_prev: int | None, notes: 
                             "hanya kinerja, dan ditandai di setiap tabel."))
         else:
             parts.append(_p(f"Dibanding {year_prev}: metode sama ({era.label})."))
-    parts.append(_p("Peringkat: nilai sama berbagi peringkat (1, 2, 2, 4). Angka yang dipublikasikan selalu "
-                    "ditampilkan sebagaimana dipublikasikan; angka dihitung atau sintetis diberi tanda."))
+    parts.append(_p("Peringkat yang dihitung: nilai sama berbagi peringkat (1, 2, 2, 4). Angka yang dipublikasikan "
+                    "selalu ditampilkan sebagaimana dipublikasikan, dengan tanda dan sumbernya; angka lain diberi "
+                    "tanda yang mengatakan asalnya."))
     parts += [_p(n) for n in notes]
     return f'<div style="{BOX}">{"".join(parts)}</div>'
 
 
 # --- province report ---------------------------------------------------------------------------------
 
-def _province(year: int, province: str):
-    loaded = data.load()
+def _province(year: int, province: str, edition: str):
+    loaded = data.load(edition)
     rows = data.province_scores(loaded.scores, province)
     return loaded, rows, rows[rows["year"] == year]
 
@@ -111,35 +128,58 @@ def _province(year: int, province: str):
 _last_league: dict = {}  # the latest league table built, with the scores frame it was built from
 
 
-def _league(scores: pd.DataFrame, year: int, province: str) -> pd.DataFrame:
+def _league(loaded: data.ReportData, year: int, province: str) -> pd.DataFrame:
     """tables.league_frame, built once for the five sections of a report that show it (a copy each).
 
     The scores frame is the cached one of its file version (data.load), so its identity says the
     data are the same.
     """
+    scores = loaded.scores
     last = _last_league.get((year, province))
     if last is None or last[0] is not scores:
         _last_league.clear()
-        last = _last_league[(year, province)] = (scores, tables.league_frame(scores, year, province))
+        last = _last_league[(year, province)] = (scores, tables.league_frame(scores, year, province, loaded.public))
     return last[1].copy()
 
 
-def pembuka_provinsi(year: int, province: str) -> None:
+def _province_cites(loaded: data.ReportData, year: int, province: str) -> data.Citations:
+    """Footnotes of a province report: the published facts on the province and its kabupaten/kota in
+    this year and the previous one."""
+    rows = data.province_scores(loaded.scores, province)
+    years = [y for y in (year, data.previous_year(rows, year)) if y is not None]
+    facts = loaded.published
+    scope = facts[facts["year"].isin(years) & (facts["province_code"] == province).fillna(False)
+                  & facts["entity_type"].isin((*data.REGIONAL, "Pemerintah Provinsi"))]
+    return data.citations(scope)
+
+
+def pembuka_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     """Subtitle, what the report reads, and whether it shows synthetic figures."""
-    loaded, rows, this_year = _province(year, province)
+    loaded, rows, this_year = _province(year, province, edition)
     emit_inputs(loaded.paths)
     prev = data.previous_year(rows, year)
     shown = rows[rows["year"].isin([year, prev])]
     emit_synthetic(bool(shown["synthetic"].any()))
     name = data.province_label(province)
-    parts = [f'<p style="font-size:1.2em"><b>Provinsi {html.escape(name)}</b> · penilaian kepatuhan {year}</p>']
+    parts = [f'<p style="font-size:1.2em"><b>Provinsi {html.escape(name)}</b> · {html.escape(_round_name(year))} '
+             f"{year}</p>"]
     if this_year.empty:
         parts.append(_notice(f"Provinsi {name} dan kabupaten/kotanya {fmt.NOT_ASSESSED} pada {year}."))
+    elif loaded.public:
+        parts.append(_p(f"Edisi terbitan: hanya hasil yang dipublikasikan. {fmt.bilangan(len(this_year))} entitas "
+                        f"punya hasil {year} yang dipublikasikan; entitas lain tidak ditemukan di sumber publik."))
     else:
         counts = this_year["basis"].value_counts()
         parts.append(_p("Dasar angka tahun ini: " + ", ".join(
             f"{fmt.bilangan(counts.get(b, 0))} {fmt.BASIS_LABEL[b]}" for b in fmt.BASIS_MARK) + "."))
-    _show(*parts, _marks_legend())
+    _show(*parts, _marks_legend(loaded.public))
+
+
+def _round_name(year: int) -> str:
+    """'penilaian kepatuhan' up to 2024, 'Opini Ombudsman (penilaian maladministrasi)' from 2025."""
+    return "Opini Ombudsman (penilaian maladministrasi)" if methodology.era(
+        year, "Pemerintah Kabupaten").series != methodology.era(2024, "Pemerintah Kabupaten").series \
+        else "penilaian kepatuhan"
 
 
 def headline_figures(table: pd.DataFrame, year_prev: int | None) -> dict:
@@ -149,11 +189,13 @@ def headline_figures(table: pd.DataFrame, year_prev: int | None) -> dict:
     both = ranked[ranked["score"].notna() & ranked["score_prev"].notna()]
     return {
         "entitas": len(ranked),
+        "bernilai": len(scored),
         "rata_rata": None if scored.empty else round(float(scored["score"].mean()), 2),
         "median": None if scored.empty else round(float(scored["score"].median()), 2),
-        "zona": _counts(ranked["zone"], ZONES),
+        "zona": _counts(ranked["zone"], ZONES) if ranked["zone"].notna().any() else {},
         "kategori": _counts(ranked["category"], GRADES) if ranked["category"].notna().any() else {},
         "tahun_sebelumnya": year_prev,
+        "sebanding": len(both),
         "rata_rata_sebelumnya_sama": None if both.empty else round(float(both["score_prev"].mean()), 2),
         "rata_rata_sekarang_sama": None if both.empty else round(float(both["score"].mean()), 2),
         "naik": int((ranked["direction"] == "naik").sum()),
@@ -161,71 +203,101 @@ def headline_figures(table: pd.DataFrame, year_prev: int | None) -> dict:
     }
 
 
-def ringkasan_provinsi(year: int, province: str) -> None:
-    """Headline strip and the sentences a reader quotes, all computed."""
-    loaded, rows, this_year = _province(year, province)
+def ringkasan_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
+    """Headline strip and the sentences a reader quotes, all from the table's figures, each marked."""
+    loaded, rows, this_year = _province(year, province, edition)
     if this_year.empty:
         _show(_notice(f"{fmt.NOT_ASSESSED.capitalize()} pada {year}."))
         emit_headline(entitas=0)
         return
-    table = _league(loaded.scores, year, province)
+    cites = _province_cites(loaded, year, province)
+    table = _league(loaded, year, province)
     prev = table["year_prev"].iloc[0]
     prev = None if fmt.is_missing(prev) else int(prev)
     h = headline_figures(table, prev)
-    figures = [("kabupaten/kota dinilai", fmt.bilangan(h["entitas"])), ("rata-rata", fmt.skor(h["rata_rata"])),
-               ("median", fmt.skor(h["median"]))]
-    figures += [(f"zona {z}", fmt.bilangan(n)) for z, n in h["zona"].items()]
-    figures += [(f"kategori {g}", fmt.bilangan(n)) for g, n in h["kategori"].items()]
+    counted = "dengan hasil dipublikasikan" if loaded.public else "dinilai"
+    figures = [(f"kabupaten/kota {counted}", _derived(fmt.bilangan(h["entitas"]))),
+               (f"rata-rata ({fmt.bilangan(h['bernilai'])} nilai)", _derived(fmt.skor(h["rata_rata"]))),
+               ("median", _derived(fmt.skor(h["median"])))]
+    figures += [(f"zona {z}", _derived(fmt.bilangan(n))) for z, n in h["zona"].items()]
+    figures += [(f"kategori {g}", _derived(fmt.bilangan(n))) for g, n in h["kategori"].items()]
     sentences = []
     if prev is not None and h["rata_rata_sebelumnya_sama"] is not None:
         flags = methodology.comparability(prev, year, "Pemerintah Kabupaten")
         change = h["rata_rata_sekarang_sama"] - h["rata_rata_sebelumnya_sama"]
-        figures.append((f"perubahan rata-rata sejak {prev}", fmt.selisih(change)))
+        figures.append((f"perubahan rata-rata sejak {prev}", _derived(fmt.selisih(change))))
         sentences.append(
-            f"Bagi {fmt.bilangan(int(((~table['listed_apart']) & table['score_prev'].notna() & table['score'].notna()).sum()))}"
-            f" kabupaten/kota yang dinilai pada {prev} dan {year}, rata-rata nilai "
-            f"{'naik' if change > 0 else 'turun' if change < 0 else 'tetap'} dari {fmt.skor(h['rata_rata_sebelumnya_sama'])}"
-            f" menjadi {fmt.skor(h['rata_rata_sekarang_sama'])}"
-            + (f" ({'; '.join(flags)}: bandingkan dengan hati-hati)." if flags else ".")
+            f"Bagi {_derived(fmt.bilangan(h['sebanding']))} kabupaten/kota dengan nilai {prev} dan {year}, rata-rata "
+            f"nilai {'naik' if change > 0 else 'turun' if change < 0 else 'tetap'} dari "
+            f"{_derived(fmt.skor(h['rata_rata_sebelumnya_sama']))} menjadi "
+            f"{_derived(fmt.skor(h['rata_rata_sekarang_sama']))}"
+            + (f" ({html.escape('; '.join(flags))}: bandingkan dengan hati-hati)." if flags else ".")
         )
-        sentences.append(f"{fmt.bilangan(h['naik'])} naik dan {fmt.bilangan(h['turun'])} turun.")
-        moved = tables.movers(table, 1)
-        for row in moved.itertuples():
-            sentences.append(fmt.kalimat_perubahan(row.entity, row.score_prev, row.score, int(row.year_prev), year))
+        sentences.append(f"{_derived(fmt.bilangan(h['naik']))} naik dan {_derived(fmt.bilangan(h['turun']))} turun.")
+        for row in tables.movers(table, 1).itertuples():
+            sentences.append(_change_sentence(row.entity, row.score_prev, row.basis_prev, cites.of(row.fact_prev),
+                                              row.score, row.basis, cites.of(row.published_fact_id),
+                                              int(row.year_prev), year))
     elif prev is None:
-        sentences.append(f"Tidak ada penilaian sebelum {year} dalam data ini: perubahan {fmt.NOT_AVAILABLE}.")
+        earlier = [y for y in data.assessed_years(rows) if y < year]
+        why = (f"{year} memakai metode baru (seri berbeda): tidak dibandingkan dengan {earlier[-1]} atau sebelumnya"
+               if earlier else f"tidak ada hasil sebelum {year} dalam data ini")
+        sentences.append(html.escape(f"Perubahan {fmt.NOT_AVAILABLE}: {why}."))
     top = table[~table["listed_apart"] & (table["rank_province"] == 1)]
     if not top.empty:
-        names = fmt.daftar(list(top["entity"]))
-        sentences.insert(0, f"Peringkat pertama {year}: {names} ({fmt.skor(top['score'].iloc[0])}).")
-    apart = table[table["listed_apart"]]
-    for row in apart.itertuples():
-        sentences.append(f"{row.entity} (dicantumkan terpisah): {fmt.skor(row.score)}"
-                         f"{'' if fmt.is_missing(row.zone) else ', zona ' + row.zone}.")
-    _show(_strip(figures), *(_p(s) for s in sentences))
+        names = "; ".join(f"{html.escape(r.entity)} ({tables.marked_score(r.score, r.basis, note=cites.of(r.published_fact_id))})"
+                          for r in top.itertuples())
+        sentences.insert(0, f"Peringkat pertama {year}: {names}.")
+    for row in table[table["listed_apart"]].itertuples():
+        sentences.append(f"{html.escape(row.entity)} (dicantumkan terpisah): "
+                         f"{tables.marked_score(row.score, row.basis, note=cites.of(row.published_fact_id))}"
+                         f"{'' if fmt.is_missing(row.zone) else ', zona ' + html.escape(row.zone)}"
+                         f"{'' if fmt.is_missing(row.opinion) else ', ' + html.escape(row.opinion)}.")
+    _show(_strip(figures), *(f"<p>{s}</p>" for s in sentences))
     emit_headline(entitas=h["entitas"], rata_rata=h["rata_rata"], median=h["median"], zona=h["zona"])
 
 
-def peringkat_provinsi(year: int, province: str) -> None:
-    """The league table (kabupaten and kota ranked; the province itself apart), also as CSV and XLSX."""
-    loaded, rows, this_year = _province(year, province)
+def _change_sentence(entity, before, basis_before, note_before, after, basis_after, note_after,
+                     year_from: int, year_to: int) -> str:
+    """'Kabupaten Mukomuko naik dari 60,35ᴾ[2] (2022) menjadi 90,02ᴾ[1] (2023), bertambah 29,67† poin' (HTML)."""
+    name = html.escape(str(entity))
+    if fmt.is_missing(after) or fmt.is_missing(before):
+        return html.escape(fmt.kalimat_perubahan(str(entity), before, after, year_from, year_to))
+    was = tables.marked_score(before, basis_before, note=note_before)
+    now = tables.marked_score(after, basis_after, note=note_after)
+    delta = round(float(after) - float(before), 2)
+    if delta == 0:
+        return f"{name} tetap pada {now} ({year_from} dan {year_to})."
+    return (f"{name} {'naik' if delta > 0 else 'turun'} dari {was} ({year_from}) menjadi {now} ({year_to}), "
+            f"{'bertambah' if delta > 0 else 'berkurang'} {_derived(fmt.skor(abs(delta)))} poin.")
+
+
+def peringkat_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
+    """The league table (kabupaten and kota ranked; the province apart unless its source ranks it), as CSV and XLSX."""
+    loaded, rows, this_year = _province(year, province, edition)
     if this_year.empty:
         _show(_notice(f"Tidak ada tabel peringkat: {fmt.NOT_ASSESSED} pada {year}."))
         return
-    table = _league(loaded.scores, year, province)
-    styler = tables.league_styler(table, rows[["entity_code", "year", "score"]], year)
-    emit_table(tables.league_export(table), "peringkat", styler)
-    _show(_p("Tren: nilai setiap tahun yang dinilai (skala 0-100; titik biru = tahun ini). Perubahan dibandingkan "
-             "dengan tahun penilaian sebelumnya; catatan menandai perbandingan yang tidak sebanding."))
+    cites = _province_cites(loaded, year, province)
+    table = _league(loaded, year, province)
+    notes = tables.disagreement_notes(loaded.disagreements, cites)
+    styler = tables.league_styler(table, rows[["entity_code", "year", "score"]], year, cites, notes, loaded.public)
+    emit_table(tables.league_export(table, loaded.published), "peringkat", styler)
+    ranks = ("Peringkat bertanda P adalah peringkat yang dipublikasikan sumbernya; peringkat bertanda "
+             f"{fmt.DERIVED_MARK} dihitung di antara nilai dalam tabel ini (nilai sama berbagi peringkat)"
+             + (", karena sumbernya tidak menyebut peringkat." if loaded.public else "."))
+    _show(_p("Tren: nilai setiap tahun (skala 0-100; titik biru = tahun ini). Perubahan dibandingkan "
+             "dengan tahun sebelumnya dalam seri yang sama; catatan menandai perbandingan yang tidak sebanding "
+             "dan sumber yang berbeda angkanya. " + ranks))
 
 
-def perubahan_provinsi(year: int, province: str) -> None:
+def perubahan_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     """Dumbbell chart: each entity from the previous assessed year to this year."""
-    loaded, rows, this_year = _province(year, province)
+    loaded, rows, this_year = _province(year, province, edition)
     if this_year["score"].notna().sum() == 0:
         _show(_notice(f"Tidak ada nilai {year}."))
         return
-    table = _league(loaded.scores, year, province)
+    table = _league(loaded, year, province)
     prev = table["year_prev"].iloc[0]
     prev = None if fmt.is_missing(prev) else int(prev)
     fig = charts.dumbbell(table, year, prev)
@@ -270,9 +342,9 @@ def dimension_shares(units: pd.DataFrame, caps: dict[str, float]) -> pd.DataFram
     return pd.DataFrame({name: means[col] / caps[name] for col, name in data.DIMENSION_COLUMNS.items()})
 
 
-def unit_provinsi(year: int, province: str) -> None:
+def unit_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     """Heatmaps: unit scores (entity x unit) and, from 2022, dimension points against their caps."""
-    loaded, rows, this_year = _province(year, province)
+    loaded, rows, this_year = _province(year, province, edition)
     units = data.unit_scores(loaded, year, this_year["entity_code"])
     if units.empty:
         _show(_notice(f"Nilai unit layanan {fmt.NOT_AVAILABLE} untuk {year}."))
@@ -308,26 +380,29 @@ def unit_provinsi(year: int, province: str) -> None:
     _show(*parts)
 
 
-def pergerakan_provinsi(year: int, province: str) -> None:
+def pergerakan_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     """Largest rises and falls, each with its comparability flag."""
-    loaded, rows, this_year = _province(year, province)
-    table = _league(loaded.scores, year, province) if not this_year.empty else None
+    loaded, rows, this_year = _province(year, province, edition)
+    table = _league(loaded, year, province) if not this_year.empty else None
     if table is None or table["delta"].notna().sum() == 0:
         _show(_notice(f"Perubahan {fmt.NOT_AVAILABLE}: tidak ada entitas yang dinilai pada {year} dan tahun sebelumnya."))
         return
     moved = tables.movers(table)
-    _show(tables.movers_styler(moved).to_html())
+    _show(tables.movers_styler(moved, _province_cites(loaded, year, province)).to_html())
     new = table[table["direction"] == "baru dinilai"]
     if not new.empty:
         _show(_p(f"Baru dinilai pada {year}: {fmt.daftar(list(new['entity']))}."))
+    unknown = table[~table["assessed_prev"] & ~table["listed_apart"]] if loaded.public else table.iloc[:0]
+    if not unknown.empty:
+        _show(_p(f"Tanpa hasil {int(table['year_prev'].iloc[0])} yang dipublikasikan: {fmt.daftar(list(unknown['entity']))}."))
 
 
-def metodologi_provinsi(year: int, province: str) -> None:
-    loaded, rows, this_year = _province(year, province)
+def metodologi_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
+    loaded, rows, this_year = _province(year, province, edition)
     prev = data.previous_year(rows, year)
     notes = []
     if not this_year.empty and prev is not None:
-        table = _league(loaded.scores, year, province)
+        table = _league(loaded, year, province)
         unit_changed = table["flags"].fillna("").str.contains("unit berbeda")
         if unit_changed.any():
             notes.append(f"Himpunan unit yang dinilai berbeda dari {prev} untuk {fmt.bilangan(int(unit_changed.sum()))} "
@@ -337,61 +412,100 @@ def metodologi_provinsi(year: int, province: str) -> None:
 
 LEAGUE_DICTIONARY = {
     "peringkat": "peringkat di provinsi (kabupaten dan kota bersama; nilai sama berbagi peringkat)",
+    "dasar_peringkat": "published = peringkat yang dipublikasikan; computed = dihitung di antara nilai dalam tabel",
     "kode": "kode wilayah Kemendagri",
     "entitas": "nama pemerintah daerah",
-    "nilai": "nilai kepatuhan, 2 desimal",
+    "nilai": "nilai, 2 desimal (kosong = nilai tidak dipublikasikan atau tidak dinilai)",
     "dasar_nilai": "published = dipublikasikan Ombudsman; computed = dihitung dari ekspor; synthetic = data contoh",
     "kategori": "kategori A-E (2022-2024)",
-    "zona": "hijau / kuning / merah",
-    "nilai_sebelumnya": "nilai pada tahun penilaian sebelumnya (kosong = tidak dinilai)",
+    "zona": "hijau / kuning / merah (sampai 2024)",
+    "opini": "opini atau predikat sebagaimana dipublikasikan (2025: dengan 'Tanpa Maladministrasi' bila disebut)",
+    "nilai_sebelumnya": "nilai pada tahun sebelumnya dalam seri yang sama (kosong = tidak ada)",
     "selisih": "nilai - nilai_sebelumnya",
     "arah": "naik / turun / tetap / baru dinilai",
     "perubahan_peringkat": "peringkat sebelumnya - peringkat sekarang (positif = naik)",
     "catatan": "metode berbeda, unit berbeda, tidak dinilai, seri berbeda, nilai tidak tersedia",
+    "source_url": "alamat sumber angka yang dipublikasikan (kosong bila hanya judul yang diketahui)",
+    "source_title": "judul sumber",
 }
 
 
-def lampiran_provinsi(year: int, province: str) -> None:
+def lampiran_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     """Data appendix: unit scores as data, the data dictionary and the validation summary of the inputs."""
-    loaded, rows, this_year = _province(year, province)
+    loaded, rows, this_year = _province(year, province, edition)
+    cites = _province_cites(loaded, year, province)
     units = data.unit_scores(loaded, year, this_year["entity_code"])
-    export = units.rename(columns={"entity_code": "kode", "entity": "entitas", "unit_type": "jenis_unit",
-                                   "basis": "dasar_nilai"})
-    emit_table(export, "unit", tables.number_styler(
-        export, scores=("nilai", *data.DIMENSION_COLUMNS), caption=f"Nilai unit layanan {year}"))
-    files = data.source_files(loaded, this_year)
-    published_file = config.display_path(config.PUBLISHED_RAW_CSV)
-    summary = data.validation_summary(loaded, files)
+    caption = f"Nilai unit layanan {year}"
+    if units.empty:
+        _show(_p(f"{caption}: {fmt.NOT_AVAILABLE}."))
+    else:
+        emit_table(tables.unit_export(units, loaded.published), "unit", tables.unit_styler(units, cites, caption))
+    _show("<h3>Kamus data</h3>", _dictionary(LEAGUE_DICTIONARY))
     facts = loaded.published
     shown = facts[(facts["year"] == year) & facts["province_code"].eq(province)]
-    _show("<h3>Kamus data</h3>", _dictionary(LEAGUE_DICTIONARY), "<h3>Ringkasan validasi masukan</h3>")
-    emit_table(summary, "validasi", tables.number_styler(
-        summary, counts=("baris_dibaca", "baris_dipakai", "baris_ditolak")))
-    _show(_p(f"Hasil yang dipublikasikan ({published_file}): {fmt.bilangan(len(shown))} fakta tentang provinsi "
-             f"ini pada {year}, dari {fmt.bilangan(len(facts))} fakta yang terbaca; satu angka per entitas dipilih "
-             "bila sumber berbeda, yang lain tetap tercatat."))
+    if not loaded.public:
+        files = data.source_files(loaded, this_year)
+        _show("<h3>Ringkasan validasi masukan</h3>")
+        emit_table(data.validation_summary(loaded, files), "validasi", tables.number_styler(
+            data.validation_summary(loaded, files), counts=("baris_dibaca", "baris_dipakai", "baris_ditolak")))
+    _show(_p(f"Hasil yang dipublikasikan: {fmt.bilangan(len(shown))} fakta tentang provinsi ini pada {year}, dari "
+             f"{fmt.bilangan(len(facts))} fakta yang terbaca; bila sumber berbeda, satu angka dipilih menurut "
+             "aturan yang terdokumentasi dan angka lain ditampilkan di kolom catatan."))
+
+
+def sumber_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
+    """The sources the footnotes point to."""
+    loaded, rows, this_year = _province(year, province, edition)
+    _show(_sources_html(_province_cites(loaded, year, province)))
+
+
+def _sources_html(cites: data.Citations) -> str:
+    """'[3] Judul. https://...' per source: the address as text and as a link (nothing is fetched)."""
+    if cites.sources.empty:
+        return _p("Laporan ini tidak memuat angka yang dipublikasikan.")
+    items = []
+    for r in cites.sources.itertuples():
+        title = "" if fmt.is_missing(r.judul) else f"{html.escape(str(r.judul))}. "
+        if fmt.is_missing(r.url):
+            where = "alamat tidak tersedia"
+        elif str(r.url).startswith(("http://", "https://")):
+            where = f'<a href="{html.escape(str(r.url))}" rel="noreferrer">{html.escape(str(r.url))}</a>'
+        else:  # a publication name where no address exists
+            where = html.escape(str(r.url))
+        items.append(f'<li id="sumber-{r.nomor}" value="{r.nomor}">{title}{where}</li>')
+    return f'<ol class="sumber">{"".join(items)}</ol>'
 
 
 # --- national summary -----------------------------------------------------------------------------
 
-def _national(year: int):
-    loaded = data.load()
+def _national(year: int, edition: str):
+    loaded = data.load(edition)
     scores = loaded.scores[loaded.scores["entity_type"].isin(NATIONAL_TYPES)]
     return loaded, scores, scores[scores["year"] == year]
 
 
-def pembuka_nasional(year: int) -> None:
-    loaded, scores, this_year = _national(year)
+def _national_cites(loaded: data.ReportData, year: int) -> data.Citations:
+    """Footnotes of a national summary: the published facts of the year on the nationally counted types."""
+    facts = loaded.published
+    return data.citations(facts[(facts["year"] == year) & facts["entity_type"].isin(NATIONAL_TYPES)])
+
+
+def pembuka_nasional(year: int, edition: str = PUBLIC) -> None:
+    loaded, scores, this_year = _national(year, edition)
     emit_inputs(loaded.paths)
     emit_synthetic(bool(this_year["synthetic"].any()))
-    parts = [f'<p style="font-size:1.2em"><b>Ringkasan nasional</b> · penilaian kepatuhan {year}</p>']
+    parts = [f'<p style="font-size:1.2em"><b>Ringkasan nasional</b> · {html.escape(_round_name(year))} {year}</p>']
     if this_year.empty:
         parts.append(_notice(f"Tidak ada penilaian pada {year} dalam data ini."))
+    elif loaded.public:
+        parts.append(_p(f"Edisi terbitan: {fmt.bilangan(len(this_year))} entitas dengan hasil {year} yang "
+                        "dipublikasikan (sebagian kecil dari semua yang dinilai; tabel nasional per entitas tidak "
+                        "ditemukan di sumber publik)."))
     else:
         counts = this_year["basis"].value_counts()
         parts.append(_p(f"{fmt.bilangan(len(this_year))} entitas; dasar angka: " + ", ".join(
             f"{fmt.bilangan(counts.get(b, 0))} {fmt.BASIS_LABEL[b]}" for b in fmt.BASIS_MARK) + "."))
-    _show(*parts, _marks_legend())
+    _show(*parts, _marks_legend(loaded.public))
 
 
 def zone_counts(this_year: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
@@ -418,11 +532,11 @@ def zone_counts(this_year: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
                          "pangsa_dipublikasikan": "Float64", "jenis": "string", "zona": "string"})
 
 
-def ringkasan_nasional(year: int) -> None:
+def ringkasan_nasional(year: int, edition: str = PUBLIC) -> None:
     """Counts and shares by zone (and grade) per entity type, against the published national counts."""
     from ..synthetic import load_published_counts
 
-    loaded, scores, this_year = _national(year)
+    loaded, scores, this_year = _national(year, edition)
     if this_year.empty:
         _show(_notice(f"{fmt.NOT_ASSESSED.capitalize()} pada {year}."))
         emit_headline(entitas=0)
@@ -432,10 +546,13 @@ def ringkasan_nasional(year: int) -> None:
     counts = zone_counts(this_year, published)
     scored = this_year[this_year["score"].notna()]
     zones = _counts(this_year["zone"], ZONES)
-    figures = [("entitas dinilai", fmt.bilangan(len(this_year))), ("rata-rata", fmt.skor(scored["score"].mean()))]
-    figures += [(f"zona {z}", fmt.bilangan(n)) for z, n in zones.items()]
+    counted = "entitas dengan hasil dipublikasikan" if loaded.public else "entitas dinilai"
+    figures = [(counted, _derived(fmt.bilangan(len(this_year)))),
+               (f"rata-rata ({fmt.bilangan(len(scored))} nilai)", _derived(fmt.skor(scored["score"].mean())))]
+    if this_year["zone"].notna().any():
+        figures += [(f"zona {z}", _derived(fmt.bilangan(n))) for z, n in zones.items()]
     grades = _counts(this_year["category"], GRADES) if this_year["category"].notna().any() else {}
-    figures += [(f"kategori {g}", fmt.bilangan(n)) for g, n in grades.items()]
+    figures += [(f"kategori {g}", _derived(fmt.bilangan(n))) for g, n in grades.items()]
     parts = [_strip(figures)]
     if published.empty:
         parts.append(_p(f"Jumlah nasional yang dipublikasikan untuk {year}: {fmt.NOT_AVAILABLE}."))
@@ -454,9 +571,9 @@ def ringkasan_nasional(year: int) -> None:
                   zona=zones)
 
 
-def komposisi_zona(year: int) -> None:
+def komposisi_zona(year: int, edition: str = PUBLIC) -> None:
     """Stacked bars: the share of each zone in every assessed year up to this one."""
-    loaded, scores, _ = _national(year)
+    loaded, scores, _ = _national(year, edition)
     upto = scores[(scores["year"] <= year) & scores["zone"].notna()]
     if upto.empty:
         _show(_notice(f"Zona {fmt.NOT_AVAILABLE}."))
@@ -482,9 +599,9 @@ def province_summary(this_year: pd.DataFrame) -> pd.DataFrame:
     return summary.reset_index()
 
 
-def peta_provinsi(year: int) -> None:
+def peta_provinsi(year: int, edition: str = PUBLIC) -> None:
     """The 38 provinces as a tile grid: mean score and share green of each province's entities."""
-    loaded, scores, this_year = _national(year)
+    loaded, scores, this_year = _national(year, edition)
     grid = pd.read_csv(config.TILE_GRID_CSV, dtype={"province_code": str})
     summary = province_summary(this_year)
     tiles = grid.merge(summary, on="province_code", how="left")
@@ -506,17 +623,18 @@ def peta_provinsi(year: int) -> None:
         export, scores=("rata_rata",), counts=("entitas",), shares=("pangsa_hijau",), missing=fmt.NOT_ASSESSED))
 
 
-def teratas_terbawah(year: int, n: int = 5) -> None:
-    """Top and bottom entities per entity type."""
-    loaded, scores, this_year = _national(year)
+def teratas_terbawah(year: int, edition: str = PUBLIC, n: int = 5) -> None:
+    """Top and bottom entities per entity type, by score; a national rank shown as published, else computed."""
+    loaded, scores, this_year = _national(year, edition)
     scored = this_year[this_year["score"].notna()]
     if scored.empty:
         _show(_notice(f"Nilai {fmt.NOT_AVAILABLE} untuk {year}."))
         return
+    cites = _national_cites(loaded, year)
+    zoned = scored["zone"].notna().any() or scored["category"].notna().any()
     rows = []
     for entity_type in NATIONAL_TYPES:
-        part = ranking.rank_national(scored[scored["entity_type"] == entity_type]).sort_values(
-            ["rank_national", "entity"])
+        part = scored[scored["entity_type"] == entity_type].sort_values(["rank_national_computed", "entity"])
         if part.empty:
             continue
         top, bottom = part.head(n), part.tail(n)
@@ -524,17 +642,30 @@ def teratas_terbawah(year: int, n: int = 5) -> None:
             if group == "terbawah" and len(part) <= n:
                 continue
             for r in frame.itertuples():
-                rows.append({"Jenis": entity_type, "Kelompok": group, "Peringkat": str(int(r.rank_national)),
-                             "Entitas": r.entity, "Nilai": tables.marked_score(r.score, r.basis),
-                             "Kategori dan zona": tables.badge(r.zone, r.category, r.opinion)})
+                note = cites.of(r.published_fact_id)
+                row = {"Jenis": html.escape(entity_type), "Kelompok": group,
+                       "Peringkat": tables.marked_rank(r.rank_national, r.rank_national_basis, note),
+                       "Entitas": html.escape(r.entity), "Nilai": tables.marked_score(r.score, r.basis, note=note),
+                       "Opini": html.escape(r.opinion) if not fmt.is_missing(r.opinion) else fmt.NOT_AVAILABLE}
+                if zoned:
+                    row["Kategori dan zona"] = tables.badge(r.zone, r.category)
+                rows.append(row)
     display = pd.DataFrame(rows)
-    _show(tables.styled(display, ["Nilai", "Kategori dan zona"]).to_html(),
-          _p(f"Peringkat nasional dalam jenis entitas; {n} teratas dan {n} terbawah (nilai sama berbagi peringkat)."))
+    among = "di antara nilai yang dipublikasikan" if loaded.public else "di antara semua nilai edisi ini"
+    _show(tables.styled(display, list(display.columns)).to_html(),
+          _p(f"Urut menurut nilai dalam jenis entitas; {n} teratas dan {n} terbawah. Peringkat nasional bertanda P "
+             f"dipublikasikan sumbernya; bertanda {fmt.DERIVED_MARK} dihitung {among} (nilai sama berbagi peringkat)."))
 
 
-def dimensi_nasional(year: int) -> None:
+def sumber_nasional(year: int, edition: str = PUBLIC) -> None:
+    """The sources the footnotes point to."""
+    loaded, scores, this_year = _national(year, edition)
+    _show(_sources_html(_national_cites(loaded, year)))
+
+
+def dimensi_nasional(year: int, edition: str = PUBLIC) -> None:
     """Per-dimension mean points per entity type, as a share of the dimension's cap (2022 on)."""
-    loaded, scores, this_year = _national(year)
+    loaded, scores, this_year = _national(year, edition)
     caps = methodology.dimension_caps(year, "Pemerintah Kabupaten") if not this_year.empty or year >= 2022 else {}
     units = loaded.units[(loaded.units["year"] == year) & loaded.units["entity_type"].isin(NATIONAL_TYPES)]
     units = units.dropna(subset=list(data.DIMENSION_COLUMNS))
@@ -556,8 +687,8 @@ def dimensi_nasional(year: int) -> None:
              f"pada {weakest['jenis']} ({fmt.persen(weakest['pangsa_batas'])} dari batas)."))
 
 
-def metodologi_nasional(year: int) -> None:
-    loaded, scores, _ = _national(year)
+def metodologi_nasional(year: int, edition: str = PUBLIC) -> None:
+    loaded, scores, _ = _national(year, edition)
     _show(methodology_html(year, "Pemerintah Kabupaten", data.previous_year(scores, year), [
         "Jumlah nasional mencakup kementerian, lembaga, provinsi, kabupaten dan kota; Polres dan Kantor "
         "Pertanahan (sejak 2022) dinilai oleh perwakilan dan tidak termasuk.",
@@ -567,8 +698,8 @@ def metodologi_nasional(year: int) -> None:
 
 # --- entity profile ------------------------------------------------------------------------------
 
-def _entity(entity_code: str):
-    loaded = data.load()
+def _entity(entity_code: str, edition: str):
+    loaded = data.load(edition)
     latest = data.entity_row(loaded.scores, entity_code)
     history = loaded.scores[loaded.scores["entity_code"] == entity_code].sort_values("year")
     return loaded, latest, history
@@ -579,8 +710,14 @@ def _row_of(history: pd.DataFrame, year: int):
     return None if rows.empty else rows.iloc[0]
 
 
-def pembuka_entitas(entity_code: str, year: int) -> None:
-    loaded, latest, history = _entity(entity_code)
+def _entity_cites(loaded: data.ReportData, entity_code: str) -> data.Citations:
+    """Footnotes of an entity profile: every published fact on the entity."""
+    facts = loaded.published
+    return data.citations(facts[facts["entity_code"] == entity_code])
+
+
+def pembuka_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
+    loaded, latest, history = _entity(entity_code, edition)
     emit_inputs(loaded.paths)
     emit_synthetic(bool(history["synthetic"].any()))
     where = "" if fmt.is_missing(latest["province_code"]) else f" · Provinsi {data.province_label(latest['province_code'])}"
@@ -588,40 +725,50 @@ def pembuka_entitas(entity_code: str, year: int) -> None:
              f"({html.escape(entity_code)}) · {html.escape(str(latest['entity_type']))}{html.escape(where)}</p>"]
     if _row_of(history, year) is None:
         parts.append(_notice(f"{latest['entity']} {fmt.NOT_ASSESSED} pada {year}."))
-    _show(*parts, _marks_legend())
+    _show(*parts, _marks_legend(loaded.public))
 
 
-def ringkasan_entitas(entity_code: str, year: int) -> None:
-    loaded, latest, history = _entity(entity_code)
+def ringkasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
+    loaded, latest, history = _entity(entity_code, edition)
     row = _row_of(history, year)
     if row is None:
         _show(_notice(f"{fmt.NOT_ASSESSED.capitalize()} pada {year}; tahun yang dinilai: "
                       f"{', '.join(map(str, data.assessed_years(history)))}."))
         emit_headline(nilai=None)
         return
-    prev = data.previous_year(history, year)
+    cites = _entity_cites(loaded, entity_code)
+    note = cites.of(row["published_fact_id"])
+    prev = data.previous_year(history, year, str(row["entity_type"]))
     before = _row_of(history, prev) if prev else None
-    figures = [(f"nilai {year}", fmt.skor(row["score"])),
-               ("kategori / zona", " · ".join(str(v) for v in (row["category"], row["zone"]) if not fmt.is_missing(v))
-                or fmt.NOT_AVAILABLE),
-               ("peringkat di provinsi", fmt.bilangan(row["rank_province"])),
-               ("peringkat nasional", fmt.bilangan(row["rank_national"]))]
-    sentences = [f"Dasar nilai {year}: {fmt.BASIS_LABEL.get(row['basis'], row['basis'])}."]
+    classification = " · ".join(str(v) for v in (row["category"], row["zone"]) if not fmt.is_missing(v))
+    figures = [(f"nilai {year}", tables.marked_score(row["score"], row["basis"], note=note)),
+               ("opini", html.escape(row["opinion"]) if not fmt.is_missing(row["opinion"]) else fmt.NOT_AVAILABLE)]
+    if classification:
+        figures.append(("kategori / zona", html.escape(classification)))
+    figures += [("peringkat di provinsi", tables.marked_rank(row["rank_province"], row["rank_province_basis"], note)),
+                ("peringkat nasional", tables.marked_rank(row["rank_national"], row["rank_national_basis"], note))]
+    sentences = [html.escape(f"Dasar nilai {year}: {fmt.BASIS_LABEL.get(row['basis'], row['basis'])}.")]
+    notes = tables.disagreement_notes(loaded.disagreements, cites)
+    if (year, entity_code) in notes:
+        sentences.append(f"Sumber berbeda untuk {year}: {notes[(year, entity_code)]}.")
     if before is not None:
         flags = methodology.comparability(prev, year, row["entity_type"])
-        sentences.insert(0, fmt.kalimat_perubahan(row["entity"], before["score"], row["score"], prev, year)
-                         + (f" ({'; '.join(flags)})" if flags else ""))
+        sentences.insert(0, _change_sentence(row["entity"], before["score"], before["basis"],
+                                             cites.of(before["published_fact_id"]), row["score"], row["basis"], note,
+                                             prev, year) + (f" ({html.escape('; '.join(flags))})" if flags else ""))
         if not fmt.is_missing(before["score"]) and not fmt.is_missing(row["score"]):
-            figures.append((f"perubahan sejak {prev}", fmt.selisih(float(row["score"]) - float(before["score"]))))
+            figures.append((f"perubahan sejak {prev}",
+                            _derived(fmt.selisih(float(row["score"]) - float(before["score"])))))
     if not fmt.is_missing(row["koreksi"]):
-        sentences.append(f"Koreksi karena tindakan korektif yang diabaikan: −{fmt.skor(row['koreksi'])} poin.")
-    _show(_strip(figures), *(_p(s) for s in sentences))
+        sentences.append(html.escape(f"Koreksi karena tindakan korektif yang diabaikan: −{fmt.skor(row['koreksi'])} poin."))
+    _show(_strip(figures), *(f"<p>{s}</p>" for s in sentences))
     emit_headline(nilai=row["score"], zona=row["zone"], kategori=row["category"])
 
 
-def lintasan_entitas(entity_code: str, year: int) -> None:
+def lintasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
     """Every assessed year's score, with the changes of method marked."""
-    loaded, latest, history = _entity(entity_code)
+    loaded, latest, history = _entity(entity_code, edition)
+    cites = _entity_cites(loaded, entity_code)
     entity_type = str(latest["entity_type"])
     eras, seen = [], None
     for y in data.assessed_years(history):
@@ -632,39 +779,44 @@ def lintasan_entitas(entity_code: str, year: int) -> None:
     fig = charts.trajectory(history[["year", "score", "zone"]], eras, year)
     _show(charts.figure_html(fig, f"Grafik nilai {latest['entity']} per tahun",
                              "Garis putus-putus: metode berganti (" + "; ".join(f"{y}: {label}" for y, label in eras)
-                             + "). Tahun tanpa titik: tidak dinilai."))
+                             + "). Tahun tanpa titik: tidak ada nilai."))
+    source = tables._source_of(history["published_fact_id"], loaded.published)
     export = pd.DataFrame({
         "tahun": history["year"], "nilai": history["score"], "dasar_nilai": history["basis"],
         "kategori": history["category"], "opini": history["opinion"], "zona": history["zone"],
         "era": [methodology.era(int(y), entity_type).label for y in history["year"]],
-        "jumlah_unit": history["n_units"],
+        "jumlah_unit": history["n_units"], "source_url": source["source_url"].to_numpy(),
+        "source_title": source["source_title"].to_numpy(),
     }).astype({"era": "string"})
+    notes = tables.disagreement_notes(loaded.disagreements, cites)
     display = pd.DataFrame({
         "Tahun": [str(int(y)) for y in history["year"]],
-        "Nilai": [tables.marked_score(s, b) for s, b in zip(history["score"], history["basis"], strict=True)],
-        "Kategori dan zona": [tables.badge(z, c, o) for z, c, o in
-                              zip(history["zone"], history["category"], history["opinion"], strict=True)],
-        "Era": list(export["era"]),
+        "Nilai": [tables.marked_score(s, b, note=cites.of(f)) for s, b, f in
+                  zip(history["score"], history["basis"], history["published_fact_id"], strict=True)],
+        "Opini": [html.escape(o) if not fmt.is_missing(o) else fmt.NOT_AVAILABLE for o in history["opinion"]],
+        "Kategori dan zona": [tables.badge(z, c) for z, c in zip(history["zone"], history["category"], strict=True)],
+        "Era": [html.escape(e) for e in export["era"]],
+        "Catatan": [notes.get((int(y), entity_code), "") for y in history["year"]],
     })
-    emit_table(export, "lintasan", tables.styled(display, ["Nilai", "Kategori dan zona"]))
+    emit_table(export, "lintasan", tables.styled(display, list(display.columns)))
 
 
-def unit_entitas(entity_code: str, year: int) -> None:
-    """Units and dimension points in the report's year (or the latest year with units)."""
-    loaded, latest, history = _entity(entity_code)
-    units = data.unit_scores(loaded, year, [entity_code])
+def unit_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
+    """Units and dimension points in the report's year."""
+    loaded, latest, history = _entity(entity_code, edition)
+    units = data.unit_scores(loaded, year, [entity_code]).sort_values("nilai", ascending=False)
     if units.empty:
         _show(_notice(f"Nilai unit layanan {fmt.NOT_AVAILABLE} untuk {year}."))
         return
+    cites = _entity_cites(loaded, entity_code)
     caps = methodology.dimension_caps(year, str(latest["entity_type"]))
-    export = units.drop(columns=["entity_code", "entity"]).rename(
-        columns={"unit_type": "jenis_unit", "basis": "dasar_nilai"}).sort_values("nilai", ascending=False)
-    emit_table(export, "unit", tables.number_styler(
-        export, scores=("nilai", *data.DIMENSION_COLUMNS),
-        caption=f"Unit layanan {year}" + (" (batas poin: " + ", ".join(f"{d} {fmt.skor(v)}" for d, v in caps.items())
-                                          + ")" if caps else "")))
-    parts = [_p(f"{fmt.bilangan(len(units))} unit; rata-rata nilai unit {fmt.skor(units['nilai'].mean())}; "
-                f"terendah {units.sort_values('nilai').iloc[0]['unit']} ({fmt.skor(units['nilai'].min())}).")]
+    caption = f"Unit layanan {year}" + (" (batas poin: " + ", ".join(f"{d} {fmt.skor(v)}" for d, v in caps.items())
+                                        + ")" if caps else "")
+    emit_table(tables.unit_export(units, loaded.published), "unit", tables.unit_styler(units, cites, caption))
+    lowest = units.iloc[-1]
+    parts = [f"<p>{_derived(fmt.bilangan(len(units)))} unit; rata-rata nilai unit "
+             f"{_derived(fmt.skor(units['nilai'].mean()))}; terendah {html.escape(str(lowest['unit']))} "
+             f"({tables.marked_score(lowest['nilai'], lowest['basis'], note=cites.of(lowest['fact_id']))}).</p>"]
     if caps and units[list(data.DIMENSION_COLUMNS)].notna().all(axis=1).any():
         shares = dimension_shares(units.assign(entity=units["unit"]), caps)
         fig = charts.heatmap(shares, vmin=.4, vmax=1, labels=shares.map(lambda v: fmt.persen(v, 0)),
@@ -676,40 +828,52 @@ def unit_entitas(entity_code: str, year: int) -> None:
     _show(*parts)
 
 
-def peringkat_entitas(entity_code: str, year: int) -> None:
-    """Provincial and national rank in every assessed year."""
-    loaded, latest, history = _entity(entity_code)
+def peringkat_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
+    """Provincial and national rank in every assessed year, each as published or computed."""
+    loaded, latest, history = _entity(entity_code, edition)
+    cites = _entity_cites(loaded, entity_code)
     ranks = history[["year", "rank_province", "rank_national"]]
     if ranks[["rank_province", "rank_national"]].notna().any().any():
         _show(charts.figure_html(charts.rank_history(ranks), f"Grafik peringkat {latest['entity']} per tahun",
-                                 "Peringkat 1 di atas. Peringkat nasional dihitung dalam jenis entitas."))
+                                 "Peringkat 1 di atas. Peringkat nasional dalam jenis entitas."))
     display = pd.DataFrame({
-        "Tahun": [str(int(y)) for y in ranks["year"]],
-        "Peringkat di provinsi": [fmt.bilangan(v) for v in ranks["rank_province"]],
-        "Peringkat nasional": [fmt.bilangan(v) for v in ranks["rank_national"]],
+        "Tahun": [str(int(y)) for y in history["year"]],
+        "Peringkat di provinsi": [tables.marked_rank(r, b, cites.of(f)) for r, b, f in
+                                  zip(history["rank_province"], history["rank_province_basis"],
+                                      history["published_fact_id"], strict=True)],
+        "Peringkat nasional": [tables.marked_rank(r, b, cites.of(f)) for r, b, f in
+                               zip(history["rank_national"], history["rank_national_basis"],
+                                   history["published_fact_id"], strict=True)],
     })
-    _show(tables.styled(display).to_html())
+    among = "di antara nilai yang dipublikasikan" if loaded.public else "di antara semua nilai edisi ini"
+    _show(tables.styled(display, ["Peringkat di provinsi", "Peringkat nasional"]).to_html(),
+          _p(f"Peringkat bertanda P dipublikasikan sumbernya; bertanda {fmt.DERIVED_MARK} dihitung {among}."))
 
 
-def perubahan_entitas(entity_code: str, year: int) -> None:
+def perubahan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
     """What moved since the previous assessed year: score, grade, rank, and unit by unit."""
-    loaded, latest, history = _entity(entity_code)
-    prev = data.previous_year(history, year)
+    loaded, latest, history = _entity(entity_code, edition)
+    prev = data.previous_year(history, year, str(latest["entity_type"]))
     row, before = _row_of(history, year), (_row_of(history, prev) if prev else None)
     if row is None or before is None:
-        _show(_notice(f"Perbandingan {fmt.NOT_AVAILABLE}: perlu penilaian pada {year} dan tahun sebelumnya."))
+        _show(_notice(f"Perbandingan {fmt.NOT_AVAILABLE}: perlu hasil pada {year} dan tahun sebelumnya dalam seri "
+                      "yang sama."))
         return
-    yoy = ranking.year_over_year(loaded.scores, prev, year)
-    change = yoy[yoy["entity_code"] == entity_code].iloc[0]
-    parts = [_p(fmt.kalimat_perubahan(row["entity"], before["score"], row["score"], prev, year))]
+    cites = _entity_cites(loaded, entity_code)
+    yoy = ranking.year_over_year(loaded.scores[loaded.scores["entity_code"] == entity_code], prev, year)
+    change = yoy.iloc[0]
+    parts = [f"<p>{_change_sentence(row['entity'], before['score'], before['basis'], cites.of(before['published_fact_id']), row['score'], row['basis'], cites.of(row['published_fact_id']), prev, year)}</p>"]
     if change["zone_change"]:
         parts.append(_p(f"Zona: {change['zone_change'].replace(' -> ', ' → ')}."))
     if not fmt.is_missing(change["grade_change"]) and change["grade_change"]:
         parts.append(_p(f"Kategori: {change['grade_change'].replace(' -> ', ' → ')}."))
     rank_change = (before["rank_province"] - row["rank_province"]) if not (
         fmt.is_missing(before["rank_province"]) or fmt.is_missing(row["rank_province"])) else None
-    parts.append(_p(f"Peringkat di provinsi: {fmt.bilangan(before['rank_province'])} → "
-                    f"{fmt.bilangan(row['rank_province'])} ({fmt.perubahan_peringkat(rank_change)})."))
+    parts.append(
+        f"<p>Peringkat di provinsi: "
+        f"{tables.marked_rank(before['rank_province'], before['rank_province_basis'], cites.of(before['published_fact_id']))} → "
+        f"{tables.marked_rank(row['rank_province'], row['rank_province_basis'], cites.of(row['published_fact_id']))} "
+        f"({html.escape(fmt.perubahan_peringkat(rank_change))}).</p>")
     if change["flags"]:
         parts.append(_p(f"Catatan keterbandingan: {change['flags']}."))
     units_now = data.unit_scores(loaded, year, [entity_code])
@@ -722,18 +886,25 @@ def perubahan_entitas(entity_code: str, year: int) -> None:
         b = units_now.groupby("unit_type")["nilai"].mean()
         types = sorted(set(a.index) | set(b.index))
         display = pd.DataFrame({
-            "Jenis unit": types,
-            f"Rata-rata {prev}": [fmt.skor(a.get(t), fmt.NOT_ASSESSED) for t in types],
-            f"Rata-rata {year}": [fmt.skor(b.get(t), fmt.NOT_ASSESSED) for t in types],
-            "Selisih": [fmt.selisih(b.get(t) - a.get(t)) if t in a.index and t in b.index else fmt.NOT_AVAILABLE
+            "Jenis unit": [html.escape(t) for t in types],
+            f"Rata-rata {prev}": [_derived(fmt.skor(a[t])) if t in a.index else fmt.NOT_AVAILABLE for t in types],
+            f"Rata-rata {year}": [_derived(fmt.skor(b[t])) if t in b.index else fmt.NOT_AVAILABLE for t in types],
+            "Selisih": [_derived(fmt.selisih(b[t] - a[t])) if t in a.index and t in b.index else fmt.NOT_AVAILABLE
                         for t in types],
         })
-        parts.append(tables.styled(display).to_html())
+        parts.append(tables.styled(display, list(display.columns)).to_html())
     _show(*parts)
 
 
-def metodologi_entitas(entity_code: str, year: int) -> None:
-    loaded, latest, history = _entity(entity_code)
+def metodologi_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
+    loaded, latest, history = _entity(entity_code, edition)
     years = data.assessed_years(history)
     shown = year if year in years else years[-1]
-    _show(methodology_html(shown, str(latest["entity_type"]), data.previous_year(history, shown)))
+    _show(methodology_html(shown, str(latest["entity_type"]),
+                           data.previous_year(history, shown, str(latest["entity_type"]))))
+
+
+def sumber_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
+    """The sources the footnotes point to."""
+    loaded, latest, history = _entity(entity_code, edition)
+    _show(_sources_html(_entity_cites(loaded, entity_code)))

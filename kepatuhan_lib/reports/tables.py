@@ -23,14 +23,13 @@ TABLE_ATTRIBUTES = 'class="tabel-kepatuhan" style="border-collapse:collapse"'
 
 # --- small HTML pieces (every data string escaped here) ----------------------------------------
 
-def badge(zone, category=None, opinion=None) -> str:
+def badge(zone, category=None) -> str:
     """Grade and zone as a coloured label that also reads without colour: 'A · hijau'."""
     if fmt.is_missing(zone) and fmt.is_missing(category):
         return f'<span style="color:{MISSING_STYLE[1]}">{fmt.NOT_AVAILABLE}</span>'
     bg, fg, border = ZONE_STYLE.get(zone, MISSING_STYLE)
     text = " · ".join(str(v) for v in (category, zone) if not fmt.is_missing(v))
-    title = "" if fmt.is_missing(opinion) else f' title="{html.escape(str(opinion))}"'
-    return (f'<span{title} style="background:{bg};color:{fg};border:1px solid {border};border-radius:3px;'
+    return (f'<span style="background:{bg};color:{fg};border:1px solid {border};border-radius:3px;'
             f'padding:0 .35em;white-space:nowrap">{html.escape(text)}</span>')
 
 
@@ -38,14 +37,32 @@ def mark(basis) -> str:
     """The provenance mark after a figure: P dipublikasikan, H dihitung, S sintetis."""
     if fmt.is_missing(basis) or basis not in fmt.BASIS_MARK:
         return ""
-    return (f'<sup title="{fmt.BASIS_LABEL[basis]}" style="font-size:.7em;color:#59636e;margin-left:.15em">'
-            f"{fmt.BASIS_MARK[basis]}</sup>")
+    return f'<sup class="tanda" title="{fmt.BASIS_LABEL[basis]}">{fmt.BASIS_MARK[basis]}</sup>'
 
 
-def marked_score(value, basis, missing: str = fmt.NOT_AVAILABLE) -> str:
+def footnote(number) -> str:
+    """A link to the report's source list: [3]."""
+    if number is None:
+        return ""
+    return f'<sup class="rujukan"><a href="#sumber-{int(number)}" aria-label="sumber {int(number)}">[{int(number)}]</a></sup>'
+
+
+def marked_score(value, basis, missing: str = fmt.NOT_AVAILABLE, note: int | None = None) -> str:
+    """A score with its mark and, for a published figure, its footnote; a missing one in words."""
     if fmt.is_missing(value):
-        return f'<span style="color:#59636e">{missing}</span>'
-    return f"{fmt.skor(value)}{mark(basis)}"
+        if not fmt.is_missing(basis) and basis == "published":  # a published zone or rank without its score
+            return f'<span class="tidak-ada">{fmt.NOT_PUBLISHED}</span>{footnote(note)}'
+        return f'<span class="tidak-ada">{missing}</span>'
+    return f"{fmt.skor(value)}{mark(basis)}{footnote(note)}"
+
+
+def marked_rank(rank, basis, note: int | None = None) -> str:
+    """A rank with what it is: published (P and its footnote), or computed among the figures shown (†)."""
+    if fmt.is_missing(rank):
+        return fmt.NOT_AVAILABLE
+    if not fmt.is_missing(basis) and basis == "published":
+        return f"{int(rank)}{mark('published')}{footnote(note)}"
+    return f'{int(rank)}<sup class="tanda" title="{fmt.DERIVED_LABEL}">{fmt.DERIVED_MARK}</sup>'
 
 
 def direction_html(direction, delta=None) -> str:
@@ -118,37 +135,51 @@ def styled(display: pd.DataFrame, html_columns=(), caption: str | None = None):
 
 # --- the province league table ------------------------------------------------------------------
 
-def league_frame(scores: pd.DataFrame, year: int, province: str) -> pd.DataFrame:
+def league_frame(scores: pd.DataFrame, year: int, province: str, public: bool = False) -> pd.DataFrame:
     """The league table's figures: this year's rows (ranked kabupaten/kota, then the province apart),
-    last assessed year's score and rank beside each, change, direction and comparability flags."""
+    last assessed year's score and rank beside each, change, direction and comparability flags.
+
+    ``public`` (published facts only): a missing row means "not found in public sources", not "not
+    assessed", and a rank change is shown only between two published ranks.
+    """
     table = ranking.league_table(scores, year, province)
     prov = scores[scores["province_code"] == province]
     prev = previous_year(prov, year)
     table = table.assign(year_prev=prev)
     if prev is None:
-        table["score_prev"] = pd.array([pd.NA] * len(table), dtype="Float64")
-        table["basis_prev"] = pd.array([pd.NA] * len(table), dtype="string")
-        table["rank_prev"] = pd.array([pd.NA] * len(table), dtype="Int64")
-        table["delta"] = pd.array([pd.NA] * len(table), dtype="Float64")
-        table["direction"] = pd.array(["baru dinilai"] * len(table), dtype="string")
-        table["flags"] = pd.array(["tidak dinilai"] * len(table), dtype="string")
-        table["rank_change"] = pd.array([pd.NA] * len(table), dtype="Int64")
+        for column, dtype in (("score_prev", "Float64"), ("basis_prev", "string"), ("fact_prev", "string"),
+                              ("rank_prev", "Int64"), ("delta", "Float64"), ("rank_change", "Int64")):
+            table[column] = pd.array([pd.NA] * len(table), dtype=dtype)
+        table["direction"] = pd.array([pd.NA if public else "baru dinilai"] * len(table), dtype="string")
+        table["flags"] = pd.array([""] * len(table), dtype="string")
         table["assessed_prev"] = False
         return table
-    before = ranking.league_table(scores, prev, province)[["entity_code", "score", "basis", "rank_province"]]
-    before = before.rename(columns={"score": "score_prev", "basis": "basis_prev", "rank_province": "rank_prev"})
+    before = ranking.league_table(scores, prev, province)[
+        ["entity_code", "score", "basis", "published_fact_id", "rank_province", "rank_province_basis"]]
+    before = before.rename(columns={"score": "score_prev", "basis": "basis_prev", "published_fact_id": "fact_prev",
+                                    "rank_province": "rank_prev", "rank_province_basis": "rank_prev_basis"})
     before["assessed_prev"] = True
     yoy = ranking.year_over_year(prov, prev, year)[["entity_code", "delta", "direction", "flags"]]
     table = table.merge(before, on="entity_code", how="left").merge(yoy, on="entity_code", how="left")
     table["rank_change"] = (table["rank_prev"] - table["rank_province"]).astype("Int64")
     table["assessed_prev"] = table["assessed_prev"].fillna(False).astype(bool)
+    if public:
+        both_published = (table["rank_province_basis"] == "published") & (table["rank_prev_basis"] == "published")
+        table["rank_change"] = table["rank_change"].where(both_published.fillna(False).astype(bool))
+        table["direction"] = table["direction"].mask(table["direction"] == "baru dinilai")
+        table["flags"] = table["flags"].str.replace("tidak dinilai", f"{prev} tidak dipublikasikan", regex=False)
     return table
 
 
-def league_export(table: pd.DataFrame) -> pd.DataFrame:
-    """The league table as data (CSV/XLSX): plain values, Indonesian column names."""
+def league_export(table: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The league table as data (CSV/XLSX): plain values, Indonesian column names, each row's source.
+
+    ``sources``: the published facts (fact_id, source_url, source_title).
+    """
+    source = _source_of(table["published_fact_id"], sources)
     return pd.DataFrame({
         "peringkat": table["rank_province"],
+        "dasar_peringkat": table["rank_province_basis"],
         "kode": table["entity_code"],
         "entitas": table["entity"],
         "jenis": table["entity_type"],
@@ -157,6 +188,7 @@ def league_export(table: pd.DataFrame) -> pd.DataFrame:
         "dasar_nilai": table["basis"],
         "kategori": table["category"],
         "zona": table["zone"],
+        "opini": table["opinion"],
         "tahun_sebelumnya": table["year_prev"],
         "nilai_sebelumnya": table["score_prev"],
         "selisih": table["delta"],
@@ -164,40 +196,77 @@ def league_export(table: pd.DataFrame) -> pd.DataFrame:
         "perubahan_peringkat": table["rank_change"],
         "catatan": table["flags"],
         "dicantumkan_terpisah": table["listed_apart"],
+        "source_url": source["source_url"],
+        "source_title": source["source_title"],
     })
 
 
-def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int):
-    """The league table for readers: badges, marks, arrows and a sparkline per row."""
+def _source_of(fact_ids: pd.Series, facts: pd.DataFrame) -> pd.DataFrame:
+    """source_url and source_title of each fact id (missing where the figure is not published)."""
+    titles = facts["source_title"] if "source_title" in facts else pd.Series(pd.NA, index=facts.index)
+    by_id = pd.DataFrame({"source_url": facts["source_url"].astype("string"), "source_title": titles.astype("string")})
+    by_id.index = facts["fact_id"].astype("string")
+    return by_id.reindex(fact_ids.astype("string").to_numpy()).reset_index(drop=True).set_axis(fact_ids.index)
+
+
+def disagreement_notes(disagreements: pd.DataFrame, cites) -> dict[tuple[int, str], str]:
+    """(year, entity_code) -> a visible note naming every other published figure and its source:
+    'sumber lain: 84,22ᴾ[2] peringkat 5' (HTML, escaped)."""
+    notes = {}
+    others = disagreements[disagreements["unit"].isna() & ~disagreements["chosen"].astype(bool)]
+    for (year, code), group in others.groupby(["year", "entity_code"], sort=False):
+        parts = []
+        for r in group.itertuples():
+            rank = "" if fmt.is_missing(r.rank_in_province) else f" peringkat {int(r.rank_in_province)}"
+            parts.append(f"{marked_score(r.score, 'published', note=cites.of(r.fact_id))}{rank}")
+        notes[(int(year), str(code))] = "sumber lain: " + "; ".join(parts)
+    return notes
+
+
+def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int, cites, notes: dict, public: bool):
+    """The league table for readers: ranks and figures with their marks and footnotes, opinion text,
+    badges, arrows, a sparkline per row, and a note wherever sources disagree or a rank differs."""
     years = sorted(int(y) for y in history.loc[history["score"].notna(), "year"].unique())
-    published_rank = table.get("published_rank_province", pd.Series(pd.NA, index=table.index))
+    missing_prev = fmt.NOT_AVAILABLE if public else fmt.NOT_ASSESSED  # published: not found, not "not assessed"
+    prev_header = "Nilai sebelumnya" if table["year_prev"].isna().all() else f"Nilai {int(table['year_prev'].iloc[0])}"
+    zoned = table["zone"].notna().any() or table["category"].notna().any()
     rows = []
-    for row, pub_rank in zip(table.itertuples(), published_rank, strict=True):
-        if row.listed_apart:
-            rank = "dicantumkan terpisah"
-        elif not fmt.is_missing(row.rank_province):
-            rank = str(int(row.rank_province))
-        elif not fmt.is_missing(pub_rank):
-            rank = f"{int(pub_rank)} (dipublikasikan)"
-        else:
-            rank = fmt.NOT_AVAILABLE
+    for row in table.itertuples():
+        rank = "dicantumkan terpisah" if row.listed_apart else marked_rank(
+            row.rank_province, row.rank_province_basis, cites.of(row.published_fact_id))
         entity_history = history[history["entity_code"] == row.entity_code][["year", "score"]]
         entity_history = entity_history.set_index("year").reindex(years).rename_axis("year").reset_index()
-        rows.append({
+        remarks = [html.escape(row.flags)] if not fmt.is_missing(row.flags) and row.flags else []
+        if (int(row.year), row.entity_code) in notes:
+            remarks.append(notes[(int(row.year), row.entity_code)])
+        if not fmt.is_missing(row.year_prev) and (int(row.year_prev), row.entity_code) in notes:
+            remarks.append(f"{int(row.year_prev)}: {notes[(int(row.year_prev), row.entity_code)]}")
+        published_rank = row.published_rank_province
+        if (fmt.is_missing(row.rank_province_basis) or row.rank_province_basis != "published") \
+                and not fmt.is_missing(published_rank) \
+                and (fmt.is_missing(row.rank_province) or published_rank != row.rank_province):
+            remarks.append(f"peringkat dipublikasikan: {int(published_rank)}{mark('published')}"
+                           f"{footnote(cites.of(row.published_fact_id))}")
+        cells = {
             "Peringkat": rank,
-            "Entitas": row.entity,
-            "Nilai": marked_score(row.score, row.basis),
-            "Kategori dan zona": badge(row.zone, row.category, row.opinion),
-            f"Nilai {'' if fmt.is_missing(row.year_prev) else int(row.year_prev)}".strip(): marked_score(
-                row.score_prev, row.basis_prev, fmt.NOT_AVAILABLE if row.assessed_prev else fmt.NOT_ASSESSED),
+            "Entitas": html.escape(str(row.entity)),
+            "Nilai": marked_score(row.score, row.basis, note=cites.of(row.published_fact_id)),
+            "Opini": html.escape(str(row.opinion)) if not fmt.is_missing(row.opinion) else fmt.NOT_AVAILABLE,
+        }
+        if zoned:
+            cells["Kategori dan zona"] = badge(row.zone, row.category)
+        cells |= {
+            prev_header: marked_score(row.score_prev, row.basis_prev,
+                                      fmt.NOT_AVAILABLE if row.assessed_prev else missing_prev,
+                                      note=cites.of(row.fact_prev)),
             "Perubahan": direction_html(row.direction, row.delta),
-            "Perubahan peringkat": "" if row.listed_apart else fmt.perubahan_peringkat(row.rank_change),
-            "Catatan": row.flags if not fmt.is_missing(row.flags) else "",
+            "Perubahan peringkat": "" if row.listed_apart else html.escape(fmt.perubahan_peringkat(row.rank_change)),
+            "Catatan": "; ".join(remarks),
             "Tren": sparkline(entity_history, year),
-        })
+        }
+        rows.append(cells)
     display = pd.DataFrame(rows)
-    html_columns = [c for c in display.columns if c not in ("Peringkat", "Entitas", "Perubahan peringkat", "Catatan")]
-    return styled(display, html_columns)
+    return styled(display, list(display.columns))
 
 
 def movers(table: pd.DataFrame, n: int = 3) -> pd.DataFrame:
@@ -206,18 +275,19 @@ def movers(table: pd.DataFrame, n: int = 3) -> pd.DataFrame:
     rises = moved[moved["delta"] > 0].head(n)
     falls = moved[moved["delta"] < 0].sort_values("delta").head(n)
     return pd.concat([rises, falls])[
-        ["entity_code", "entity", "year_prev", "score_prev", "basis_prev", "year", "score", "basis", "delta",
-         "direction", "rank_change", "flags"]
+        ["entity_code", "entity", "year_prev", "score_prev", "basis_prev", "fact_prev", "year", "score", "basis",
+         "published_fact_id", "delta", "direction", "rank_change", "flags"]
     ].reset_index(drop=True)
 
 
-def movers_styler(moved: pd.DataFrame):
+def movers_styler(moved: pd.DataFrame, cites):
     display = pd.DataFrame({
         "Entitas": moved["entity"],
-        "Sebelumnya": [f"{marked_score(s, b)} ({int(y)})" for s, b, y in
-                       zip(moved["score_prev"], moved["basis_prev"], moved["year_prev"], strict=True)],
-        "Sekarang": [f"{marked_score(s, b)} ({int(y)})" for s, b, y in
-                     zip(moved["score"], moved["basis"], moved["year"], strict=True)],
+        "Sebelumnya": [f"{marked_score(s, b, note=cites.of(f))} ({int(y)})" for s, b, f, y in
+                       zip(moved["score_prev"], moved["basis_prev"], moved["fact_prev"], moved["year_prev"],
+                           strict=True)],
+        "Sekarang": [f"{marked_score(s, b, note=cites.of(f))} ({int(y)})" for s, b, f, y in
+                     zip(moved["score"], moved["basis"], moved["published_fact_id"], moved["year"], strict=True)],
         "Perubahan": [direction_html(d, x) for d, x in zip(moved["direction"], moved["delta"], strict=True)],
         "Peringkat": [fmt.perubahan_peringkat(c) for c in moved["rank_change"]],
         "Keterbandingan": [f if f else "sebanding" for f in moved["flags"].fillna("")],
@@ -239,3 +309,29 @@ def number_styler(frame: pd.DataFrame, scores=(), counts=(), shares=(), caption:
         else:
             display[column] = [fmt.NOT_AVAILABLE if fmt.is_missing(v) else str(v) for v in display[column]]
     return styled(display, caption=caption)
+
+
+def unit_export(units: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """Unit figures as data (CSV/XLSX), each published one with its source."""
+    source = _source_of(units["fact_id"], facts)
+    return pd.DataFrame({
+        "kode": units["entity_code"], "entitas": units["entity"], "unit": units["unit"],
+        "jenis_unit": units["unit_type"], "nilai": units["nilai"],
+        **{c: units[c] for c in ("input", "proses", "output", "pengaduan")},
+        "dasar_nilai": units["basis"], "source_url": source["source_url"], "source_title": source["source_title"],
+    })
+
+
+def unit_styler(units: pd.DataFrame, cites, caption: str):
+    """Unit figures for readers: each score with its mark and, when published, its footnote; dimension
+    points where any unit has them."""
+    dimensions = (("input", "Input"), ("proses", "Proses"), ("output", "Output"), ("pengaduan", "Pengaduan"))
+    display = pd.DataFrame({
+        "Entitas": [html.escape(str(v)) for v in units["entity"]],
+        "Unit layanan": [html.escape(str(v)) for v in units["unit"]],
+        "Nilai": [marked_score(v, b, note=cites.of(f)) for v, b, f in
+                  zip(units["nilai"], units["basis"], units["fact_id"], strict=True)],
+        **{name: [fmt.skor(v) for v in units[column]] for column, name in dimensions
+           if units[column].notna().any()},
+    })
+    return styled(display, list(display.columns), caption=caption)
