@@ -105,6 +105,13 @@ def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     merged.loc[merged["synthetic"], "basis"] = "synthetic"
     merged.loc[has_published, "basis"] = "published"
     merged["score"] = merged["published_score"].where(merged["published_score"].notna(), merged["computed_score"])
+    # an entity whose sources give only unit figures or sub-scores still has its row (no score)
+    identity = ["entity_type", "province_code", "entity"]
+    others = facts.drop_duplicates(ENTITY_KEY)[ENTITY_KEY + identity]
+    others = others[~_keys(others).isin(_keys(merged))]
+    if len(others):
+        merged = pd.concat([merged, others.assign(basis="published", synthetic=False)], ignore_index=True)
+        merged[identity + ["basis"]] = merged[identity + ["basis"]].astype("string")
     merged = classify_frame(merged)
     for col in ["zone", "category", "opinion"]:
         # a score without a published score (computed) takes its own classification
