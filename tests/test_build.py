@@ -29,11 +29,11 @@ def fixture_catalog(root: Path) -> dict[str, Report]:
             "uji", "Laporan uji", root / "laporan.ipynb",
             (year, province, Parameter("data_path", str, "data.csv"), Parameter("synthetic", bool, False)),
             (root / "skor.csv",), lambda job: Path(str(job.params["year"]), f"uji-{job.params['province']}.html"),
-            select=lambda scores: [],
+            select=lambda scores, edition: [],
         ),
         "gagal": Report(
             "gagal", "Laporan gagal", root / "gagal.ipynb", (year, province), (),
-            lambda job: Path(str(job.params["year"]), "gagal.html"), select=lambda scores: [],
+            lambda job: Path(str(job.params["year"]), "gagal.html"), select=lambda scores, edition: [],
         ),
     }
 
@@ -192,9 +192,15 @@ def scores_file(tmp_path) -> Path:
     return path
 
 
+def plain(jobs):
+    """(report, parameters but the edition) of each job; the edition is checked once."""
+    assert {j.params["edition"] for j in jobs} == {"contoh"}
+    return [(j.report, {k: v for k, v in j.params.items() if k != "edition"}) for j in jobs]
+
+
 def test_default_selection_from_the_scores(tmp_path):
-    jobs = b.select_jobs(scores_path=scores_file(tmp_path))
-    assert [(j.report, j.params) for j in jobs] == [
+    jobs = b.select_jobs("contoh", scores_path=scores_file(tmp_path))
+    assert plain(jobs) == [
         ("nasional", {"year": 2022}), ("provinsi", {"year": 2022, "province": "17"}),
         ("entitas", {"entity_code": "KEM.01", "year": 2023}), ("entitas", {"entity_code": "11.71", "year": 2023}),
         ("entitas", {"entity_code": "17.06", "year": 2023}),
@@ -207,23 +213,26 @@ def test_default_selection_from_the_scores(tmp_path):
 
 def test_selection_by_province_name_year_and_report(tmp_path):
     path = scores_file(tmp_path)
-    jobs = b.select_jobs(years=[2023], provinces=["Bengkulu"], scores_path=path)
-    assert [(j.report, j.params) for j in jobs] == [
+    jobs = b.select_jobs("contoh", years=[2023], provinces=["Bengkulu"], scores_path=path)
+    assert plain(jobs) == [
         ("entitas", {"entity_code": "17.06", "year": 2023}), ("provinsi", {"year": 2023, "province": "17"}),
     ]
-    assert [j.report for j in b.select_jobs(provinces=["17"], reports=["nasional"], scores_path=path)] == ["nasional"] * 2
+    assert [j.report for j in b.select_jobs("contoh", provinces=["17"], reports=["nasional"], scores_path=path)] \
+        == ["nasional"] * 2
     with pytest.raises(UsageError, match="unknown report kabupaten"):
-        b.select_jobs(reports=["kabupaten"], scores_path=path)
-    with pytest.raises(UsageError, match="no report matches; years with scores: 2022, 2023"):
-        b.select_jobs(years=[2030], scores_path=path)
+        b.select_jobs("contoh", reports=["kabupaten"], scores_path=path)
+    with pytest.raises(UsageError, match="no report matches in edition contoh; years: 2022, 2023"):
+        b.select_jobs("contoh", years=[2030], scores_path=path)
     with pytest.raises(ParameterError, match="unknown province 'Atlantis'"):
-        b.select_jobs(provinces=["Atlantis"], scores_path=path)
+        b.select_jobs("contoh", provinces=["Atlantis"], scores_path=path)
 
 
 def test_cli_build_with_an_unknown_province_is_a_usage_error(tmp_path, monkeypatch, capsys):
     from kepatuhan_lib.cli import main
 
-    monkeypatch.setattr(config, "SCORES_PARQUET", scores_file(tmp_path))
+    (tmp_path / "contoh").mkdir()
+    scores_file(tmp_path / "contoh")
+    monkeypatch.setattr(config, "PROCESSED_DIR", tmp_path)
     assert main(["build", "--province", "Atlantis"]) == 2
     err = capsys.readouterr().err
     assert "unknown province 'Atlantis'; allowed: 11 Aceh" in err and "Traceback" not in err
@@ -274,7 +283,7 @@ def kernel_probe_catalog(root: Path) -> dict[str, Report]:
     nbformat.write(nb, root / "kernel.ipynb")
     return {"kernel": Report(
         "kernel", "Uji kernel", root / "kernel.ipynb", (Parameter("year", int, 2024), Parameter("province", str, "17")),
-        (), lambda job: Path(f"kernel-{job.params['province']}.html"), select=lambda scores: [],
+        (), lambda job: Path(f"kernel-{job.params['province']}.html"), select=lambda scores, edition: [],
     )}
 
 

@@ -11,10 +11,11 @@ from fixtures.report_data import build_tree
 from kepatuhan_lib import config
 
 REPORTS = {
-    "provinsi": ({"year": 2023, "province": "17"}, ["90,02", "60,35", "Kabupaten Lebong", "92,00"]),
-    "nasional": ({"year": 2023}, ["Bengkulu", "hijau", "Kabupaten Kaur"]),
-    "entitas": ({"entity_code": "17.06", "year": 2023},
-                ["Kabupaten Mukomuko naik dari 60,35 (2022) menjadi 90,02 (2023)", "Opini Pengawasan"]),
+    "provinsi": ({"edition": "contoh", "year": 2023, "province": "17"},
+                 ["90,02", "60,35", "Kabupaten Lebong", "92,00"]),
+    "nasional": ({"edition": "contoh", "year": 2023}, ["Bengkulu", "hijau", "dipublikasikan 414", "Sumber"]),
+    "entitas": ({"edition": "contoh", "entity_code": "17.06", "year": 2023},
+                ["Kabupaten Mukomuko naik dari 60,35", "menjadi 90,02", "Opini Pengawasan"]),
 }
 EXPLORATORY = config.PACKAGE_DIR.parent / "notebooks" / "exploratory" / "tren.ipynb"
 
@@ -27,6 +28,7 @@ def report_notebook(name):
 def fixture_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("root")
     build_tree(root)
+    build_tree(root, "terbitan")
     return root
 
 
@@ -88,6 +90,7 @@ def test_province_report_renders_under_the_size_budget(fixture_root, tmp_path, m
     emitted = collect(nb)
     assert set(emitted.tables) == {"peringkat", "unit", "validasi"}
     assert emitted.synthetic and emitted.headline["entitas"] == 10
+    assert set(emitted.tables["peringkat"].columns) >= {"source_url", "source_title", "dasar_peringkat"}
     html, title = render_html(nb, emitted, built_at=datetime(2024, 2, 2))
     assert title == "Laporan Kepatuhan Provinsi"
     assert len(html.encode()) < 1_500_000

@@ -16,15 +16,19 @@ FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 
 
 def test_defaults_are_filled_in_and_values_kept():
-    assert check_parameters("provinsi", province="11") == {"year": REPORTS["provinsi"].defaults()["year"], "province": "11"}
-    assert check_parameters("entitas", entity_code="17.06", year=2023) == {"entity_code": "17.06", "year": 2023}
+    assert check_parameters("provinsi", province="11") == {
+        "edition": "terbitan", "year": REPORTS["provinsi"].defaults()["year"], "province": "11"}
+    assert check_parameters("entitas", entity_code="17.06", year=2023, edition="contoh") == {
+        "edition": "contoh", "entity_code": "17.06", "year": 2023}
+    with pytest.raises(ParameterError, match="unknown edition 'demo'; allowed: terbitan, contoh, ekspor"):
+        check_parameters("nasional", edition="demo")
 
 
 def test_unknown_parameter_name_lists_the_declared_names():
     with pytest.raises(ParameterError) as err:
         check_parameters("provinsi", year=2023, provinsi="17")
-    assert str(err.value) == "unknown parameter 'provinsi' for report 'provinsi'; parameters: year, province"
-    assert err.value.allowed == ["year", "province"]
+    assert str(err.value) == "unknown parameter 'provinsi' for report 'provinsi'; parameters: edition, year, province"
+    assert err.value.allowed == ["edition", "year", "province"]
 
 
 @pytest.mark.parametrize("value", ["2023", 2023.0, True])

@@ -1,30 +1,34 @@
 """Report content: formatting, league-table figures, escaping, sections' prose (kepatuhan_lib/reports/*)."""
 
+import re
 from datetime import date, datetime
+
+from bs4 import BeautifulSoup
 
 import pandas as pd
 import pytest
 
-from fixtures.report_data import build_tree
-from kepatuhan_lib import config
+from fixtures.report_data import EDITION, build_tree
+from kepatuhan_lib import config, pipeline, ranking
 from kepatuhan_lib.methodology import round_half_up
 from kepatuhan_lib.reports import charts, data, fmt, sections, tables
 
 EVIL = '<script>alert("x")</script>'
+NO_CITES = data.Citations({}, pd.DataFrame(columns=["nomor", "judul", "url"]))
 
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
     root = tmp_path_factory.mktemp("root")
+    build_tree(root, "terbitan")
     return root, build_tree(root)
 
 
 @pytest.fixture
 def processed(tree, monkeypatch):
-    """config pointed at the fixture tree, so data.load() reads it."""
+    """config pointed at the fixture tree, so data.load(EDITION) reads it."""
     root, frames = tree
-    for name in ("scores", "units", "published", "quarantine"):
-        monkeypatch.setattr(config, f"{name.upper()}_PARQUET", root / "data" / "processed" / f"{name}.parquet")
+    monkeypatch.setattr(config, "PROCESSED_DIR", root / "data" / "processed")
     return frames
 
 
@@ -85,20 +89,20 @@ def test_league_table_2023_bengkulu_has_the_published_figures_and_ranks(tree):
     # The province is listed apart, after the ranked kabupaten and kota, without a rank.
     assert list(table["listed_apart"]) == [False] * 10 + [True]
     assert pd.isna(table.loc["Provinsi Bengkulu", "rank_province"])
-    # Kaur was assessed in 2022 (published rank 1) without a published score: not "tidak dinilai".
-    assert table.loc["Kabupaten Kaur", "assessed_prev"] and pd.isna(table.loc["Kabupaten Kaur", "score_prev"])
+    # Kaur 2022 was published at rank 1 without a score: the demo fills in a synthetic score that keeps it first.
+    kaur = table.loc["Kabupaten Kaur"]
+    assert kaur["assessed_prev"] and kaur["basis_prev"] == "synthetic" and kaur["rank_prev"] == 1
 
 
 def test_league_table_html_shows_marks_arrows_and_missing_words(tree):
     _, frames = tree
     scores = frames["scores"]
     table = tables.league_frame(scores, 2023, "17")
-    html = tables.league_styler(table, scores[scores["province_code"] == "17"], 2023).to_html()
+    html = tables.league_styler(table, scores[scores["province_code"] == "17"], 2023, NO_CITES, {}, False).to_html()
     assert "92,00" in html and "60,35" in html and "90,02" in html
     assert "▲ naik (+29,67)" in html
     assert ">P</sup>" in html and ">S</sup>" in html
     assert "dicantumkan terpisah" in html
-    assert "tidak tersedia" in html  # Kaur 2022: assessed, score not published
     assert "<svg" in html and "2023: 90,02" in html  # Mukomuko's sparkline lists its years
 
 
@@ -109,7 +113,7 @@ def test_entity_not_assessed_last_year_reads_baru_dinilai_and_tidak_dinilai(tree
     table = tables.league_frame(without, 2023, "17")
     seluma = table[table["entity_code"] == "17.05"].iloc[0]
     assert seluma["direction"] == "baru dinilai" and pd.isna(seluma["score_prev"])
-    html = tables.league_styler(table, without, 2023).to_html()
+    html = tables.league_styler(table, without, 2023, NO_CITES, {}, False).to_html()
     assert "● baru dinilai" in html and "tidak dinilai" in html
 
 
@@ -118,9 +122,10 @@ def test_equal_scores_share_a_rank(tree):
     scores = frames["scores"].copy()
     tie = (scores["year"] == 2023) & scores["entity_code"].isin(["17.01", "17.07"])
     scores.loc[tie, "score"] = 94.08
+    scores = pipeline.shown_ranks(ranking.rank_provincial(scores), EDITION)  # ranks are decided in the pipeline
     table = tables.league_frame(scores, 2023, "17").set_index("entity_code")
     assert table.loc["17.01", "rank_province"] == table.loc["17.07", "rank_province"] == 2
-    assert table.loc["17.08", "rank_province"] == 4
+    assert sorted(table["rank_province"].dropna())[:4] == [1, 2, 2, 4]
 
 
 def test_entity_names_and_data_strings_are_escaped(tree):
@@ -131,11 +136,10 @@ def test_entity_names_and_data_strings_are_escaped(tree):
     scores["opinion"] = scores["opinion"].mask(scores["entity_code"] == "17.06", EVIL)
     table = tables.league_frame(scores, 2023, "17")
     outputs = [
-        tables.league_styler(table, scores, 2023).to_html(),
-        tables.movers_styler(tables.movers(table)).to_html(),
-        tables.number_styler(tables.league_export(table), scores=("nilai",)).to_html(),
+        tables.league_styler(table, scores, 2023, NO_CITES, {}, False).to_html(),
+        tables.movers_styler(tables.movers(table), NO_CITES).to_html(),
+        tables.number_styler(tables.league_export(table, frames["published"]), scores=("nilai",)).to_html(),
         tables.sparkline(pd.DataFrame({"year": [2023], "score": [1.0]}).assign(year=[2023]), 2023),
-        tables.badge("hijau", "A", EVIL),
     ]
     for html in outputs:
         assert "<script>" not in html
@@ -155,13 +159,19 @@ def test_movers_leave_out_the_province_and_keep_flags(tree):
 
 # --- data ----------------------------------------------------------------------------------------
 
-def test_published_unit_scores_fill_in_where_no_export_has_units(tree, processed):
-    """Pins Lebong 2023: its seven published units average to the published 92,00."""
-    loaded = data.load()
+def test_published_unit_scores_are_shown_as_published_never_synthetic(tree, processed):
+    """Regression (published unit scores labelled synthetic): Lebong 2023's seven published units show
+    as published (P) over the demo's synthetic units, and average to the published 92,00; the
+    synthetic dimension points stay only where they add up to the published figure."""
+    loaded = data.load(EDITION)
     units = data.unit_scores(loaded, 2023, ["17.07"])
-    assert len(units) == 7 and set(units["basis"]) == {"published"}
+    assert len(units) == 7 and set(units["basis"]) == {"published"} and units["fact_id"].notna().all()
     assert round_half_up(units["nilai"].mean()) == 92.00
-    assert units["input"].isna().all()  # dimension points of published units are not known
+    dims = units[list(data.DIMENSION_COLUMNS)].astype(float).sum(axis=1, min_count=4)
+    assert ((dims - units["nilai"].astype(float)).abs().dropna() <= 0.01).all()
+    published = loaded.published
+    lebong = published[(published["year"] == 2023) & (published["entity_code"] == "17.07") & published["unit"].notna()]
+    assert sorted(units["nilai"]) == sorted(lebong["score"])
 
 
 def test_unit_heatmap_marks_the_basis_of_a_cell_only_when_bases_differ():
@@ -181,22 +191,22 @@ def test_unit_heatmap_marks_the_basis_of_a_cell_only_when_bases_differ():
 
 
 def test_validation_summary_counts_rows_used_and_rejected(tree, processed):
-    loaded = data.load()
-    file = "data/synthetic/2023/rekap_nilai_unit.csv"
+    loaded = data.load(EDITION)
+    file = "tests/fixtures/exports/rekap_nilai_unit_2023_sumsel.csv"
     summary = data.validation_summary(loaded, [file]).iloc[0]
     used = loaded.units[loaded.units["source_file"] == file]
-    assert summary["baris_dipakai"] == len(used)
+    assert summary["baris_dipakai"] == len(used) == 5
     assert summary["baris_ditolak"] == 2
-    assert summary["baris_dibaca"] == len(used) + 2
-    assert "unknown region code (1)" in summary["alasan_penolakan"]
+    assert summary["baris_dibaca"] == 7
+    assert "unknown entity '17.99'" in summary["alasan_penolakan"] and "'9O,5' is not a number" in summary["alasan_penolakan"]
 
 
 def test_missing_processed_data_names_the_file_and_the_command(tmp_path, monkeypatch):
     from kepatuhan_lib.errors import ReportDataError
 
-    monkeypatch.setattr(config, "SCORES_PARQUET", tmp_path / "scores.parquet")
+    monkeypatch.setattr(config, "PROCESSED_DIR", tmp_path)
     with pytest.raises(ReportDataError, match="scores.parquet.*kepatuhan ingest"):
-        data.load()
+        data.load(EDITION)
 
 
 def test_unknown_entity_code_is_a_parameter_error(tree):
@@ -209,10 +219,10 @@ def test_unknown_entity_code_is_a_parameter_error(tree):
 # --- sections ------------------------------------------------------------------------------------
 
 def test_province_summary_prose_is_computed(processed, shown):
-    sections.ringkasan_provinsi(2023, "17")
-    text = "\n".join(shown)
-    assert "Kabupaten Mukomuko naik dari 60,35 (2022) menjadi 90,02 (2023)" in text
-    assert "Peringkat pertama 2023: Kabupaten Kaur (95,94)" in text
+    sections.ringkasan_provinsi(2023, "17", "terbitan")  # the published edition: Mukomuko is the largest rise
+    text = BeautifulSoup("\n".join(shown), "html.parser").get_text()
+    assert re.search(r"Kabupaten Mukomuko naik dari 60,35P\[\d+\] \(2022\) menjadi 90,02P\[\d+\] \(2023\)", text)
+    assert re.search(r"Peringkat pertama 2023: Kabupaten Kaur \(95,94P\[\d+\]\)", text)
 
 
 def test_headline_figures_count_zones_of_the_ranked_entities(tree):
@@ -225,8 +235,8 @@ def test_headline_figures_count_zones_of_the_ranked_entities(tree):
 
 
 def test_year_without_assessment_says_tidak_dinilai(processed, shown):
-    sections.ringkasan_provinsi(2020, "17")
-    sections.peringkat_provinsi(2020, "17")
+    sections.ringkasan_provinsi(2020, "17", EDITION)
+    sections.peringkat_provinsi(2020, "17", EDITION)
     assert all("tidak dinilai" in part.lower() for part in shown if part)
 
 
@@ -252,9 +262,9 @@ def test_tile_grid_places_38_provinces_on_distinct_tiles():
 
 
 def test_entity_change_section_explains_mukomuko(processed, shown):
-    sections.perubahan_entitas("17.06", 2023)
-    text = "\n".join(shown)
-    assert "Kabupaten Mukomuko naik dari 60,35 (2022) menjadi 90,02 (2023)" in text
+    sections.perubahan_entitas("17.06", 2023, EDITION)
+    text = BeautifulSoup("\n".join(shown), "html.parser").get_text()
+    assert re.search(r"Kabupaten Mukomuko naik dari 60,35P\[\d+\] \(2022\) menjadi 90,02P\[\d+\] \(2023\)", text)
     assert "kuning → hijau" in text
 
 
