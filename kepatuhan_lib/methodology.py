@@ -266,6 +266,7 @@ def era(year: int, entity_type: str) -> Era:
     return (specific or general)[0]
 
 
+@functools.cache
 def series_years(year: int, entity_type: str) -> tuple[int, ...]:
     """The assessment years, in order, of the series that scores ``entity_type`` in ``year``."""
     series = era(year, entity_type).series

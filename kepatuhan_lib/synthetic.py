@@ -308,13 +308,15 @@ def _near_requirements(facts: pd.DataFrame, years: tuple[int, ...], gap: float, 
     """
     scored = facts[facts["unit"].isna() & facts["chosen"] & facts["score"].notna()
                    & facts["entity_type"].isin(NATIONAL_TYPES) & facts["entity_code"].notna()]
-    for (code, entity_type), group in scored.groupby(["entity_code", "entity_type"], sort=True):
+    by_entity: dict[tuple[str, str], dict[int, float]] = {}
+    for code, entity_type, year, score in zip(scored["entity_code"], scored["entity_type"], scored["year"],
+                                              scored["score"]):
+        by_entity.setdefault((str(code), str(entity_type)), {})[int(year)] = float(score)
+    for (code, entity_type), scores in sorted(by_entity.items()):
         for year in years:
-            series = methodology.era(year, entity_type).series
-            published = {int(y): float(v) for y, v in zip(group["year"], group["score"])
-                         if methodology.era(int(y), entity_type).series == series}
-            near = nearest_published(published, year, methodology.series_years(year, entity_type))
-            key = (year, str(code))
+            rounds = methodology.series_years(year, entity_type)
+            near = nearest_published({y: v for y, v in scores.items() if y in rounds}, year, rounds)
+            key = (year, code)
             if not near:
                 continue
             lo, hi = max(near) - gap, min(near) + gap
