@@ -266,6 +266,14 @@ def era(year: int, entity_type: str) -> Era:
     return (specific or general)[0]
 
 
+@functools.cache
+def series_years(year: int, entity_type: str) -> tuple[int, ...]:
+    """The assessment years, in order, of the series that scores ``entity_type`` in ``year``."""
+    series = era(year, entity_type).series
+    return tuple(sorted({y for e in _eras() if e.series == series for y in e.years
+                         if era(y, entity_type).series == series}))
+
+
 def score_scale(year: int, entity_type: str) -> float:
     return era(year, entity_type).scale
 

@@ -60,6 +60,24 @@ CALIBRATION_EXCEPTIONS: dict[tuple[int, str], str] = {
     (2024, "17.02"): "Rejang Lebong 2024: its seven published units average 93.0557 (93.06) but 93.07 was "
                      "published; the units are reproduced, so the entity computes 93.06 and the "
                      "reconciliation lists the difference",
+    # Unscored entity-years whose published facts keep them farther from the entity's nearest published
+    # score than generator.toml's max_from_nearest_published:
+    (2021, "16.72"): "Pagar Alam 2021: published 21.37 in 2019 and 76.74 in 2023, two years either side; no "
+                     "score lies within 15 points of both, so it keeps within 15 points of 2023's",
+    (2022, "13.07"): "Lima Puluh Kota 2022: published grade B (78.00-87.99) a year after a published 46.93; "
+                     "the grade is kept",
+    (2022, "13.09"): "Kepulauan Mentawai 2022: published grade B (78.00-87.99) a year after a published 42.02; "
+                     "the grade is kept",
+    (2022, "35.23"): "Tuban 2022: not in Jawa Timur's published top five (5th: 82.33) a year before a published "
+                     "97.44; the ranks are kept, its score within 15 points below 82.33",
+    (2022, "73.18"): "Tana Toraja 2022: published 31.97 in 2021 and 79.53 in 2023; no score lies within 15 "
+                     "points of both, so it keeps within 15 points of 2023's",
+    (2022, "81"): "Provinsi Maluku 2022: published 90.83 in 2021 and 54.03 in 2023; no score lies within 15 "
+                  "points of both, so it keeps within 15 points of 2023's",
+    (2022, "82.01"): "Halmahera Barat 2022: published grade D (32.00-53.99) a year before a published 77.13; "
+                     "the grade is kept, its score within 15 points of the top of D",
+    (2022, "82.06"): "Halmahera Timur 2022: published grade D (32.00-53.99) a year before a published 81.29; "
+                     "the grade is kept, its score within 15 points of the top of D",
 }
 
 # How unit scores are hit to the cent (see `_solve_sums`): every unit's answers are drawn, then
@@ -169,27 +187,29 @@ def count_problems(targets: pd.DataFrame, published: pd.DataFrame) -> list[str]:
 
 @dataclass
 class Requirements:
-    """Per (year, entity_code): a published score in cents, the interval its facts allow, its units;
-    per (year, province_code): the published provincial ranks to reproduce, by entity_code."""
+    """Per (year, entity_code): a published score in cents, the interval its facts allow, its units,
+    the interval near its published scores of other years; per (year, province_code): the published
+    provincial ranks to reproduce, by entity_code."""
 
     score: dict[tuple[int, str], int]
     interval: dict[tuple[int, str], tuple[float, float]]
     units: dict[tuple[int, str], dict[str, int]]
     contradictions: dict[tuple[int, str], str]
     ranks: dict[tuple[int, str], dict[str, int]]
+    near: dict[tuple[int, str], tuple[float, float]]
 
 
 def requirements(facts: pd.DataFrame, years: tuple[int, ...], settings: Settings) -> Requirements:
     """Read the published facts of national entity types in ``years`` into calibration targets."""
     f = facts[facts["year"].isin(years) & facts["entity_type"].isin(NATIONAL_TYPES) & facts["entity_code"].notna()]
-    req = Requirements({}, {}, {}, {}, {})
+    req = Requirements({}, {}, {}, {}, {}, {})
     for (year, code), group in f[f["unit"].isna()].groupby(["year", "entity_code"], sort=True):
         key = (int(year), str(code))
         entity_type = str(group["entity_type"].iloc[0])
         score = _one_score(group, key, "entity", req.contradictions)
         lo, hi = 0.0, methodology.score_scale(key[0], entity_type)
-        for zone, category in zip(group["zone"], group["category"]):
-            blo, bhi = _band(key[0], entity_type, zone=zone, category=category)
+        for zone, category, opinion in zip(group["zone"], group["category"], group["opinion"]):
+            blo, bhi = _band(key[0], entity_type, zone=zone, category=category, opinion=opinion)
             lo, hi = max(lo, blo), min(hi, bhi)
         if score is not None:
             req.score[key] = score
@@ -218,6 +238,7 @@ def requirements(facts: pd.DataFrame, years: tuple[int, ...], settings: Settings
             lo, hi = req.interval.get(key, (0.0, methodology.score_scale(key[0], entity_type)))
             req.interval[key] = (max(lo, (published + free * s["unit_min"]) / n),
                                  min(hi, (published + free * s["unit_max"]) / n))
+    _near_requirements(facts, years, s["max_from_nearest_published"], req)
     _rank_requirements(f[f["unit"].isna()], years, settings, req)  # after the scores are final
     return req
 
@@ -238,16 +259,81 @@ def _cents(score) -> int:
     return int(round(float(score) * 100))
 
 
-def _band(year: int, entity_type: str, zone=None, category=None) -> tuple[float, float]:
-    """[lo, hi) of the scores with this zone and/or grade in the era of (year, entity_type)."""
+def _band(year: int, entity_type: str, zone=None, category=None, opinion=None) -> tuple[float, float]:
+    """[lo, hi) of the scores with this zone, grade and/or opinion in the era of (year, entity_type).
+
+    An opinion counts where it names one of the era's ("A - Kualitas Tertinggi", "Kepatuhan Sedang").
+    """
     era = methodology.era(year, entity_type)
     edges = [b.min for b in era.bands] + [era.scale]
+    named = _band_opinion(opinion, era)
     inside = [(edges[i], edges[i + 1]) for i, b in enumerate(era.bands)
               if (pd.isna(zone) or b.zone == zone)
-              and (pd.isna(category) or b.category is None or b.category == category)]
+              and (pd.isna(category) or b.category is None or b.category == category)
+              and (named is None or b.opinion == named)]
     if not inside:
         return (0.0, 0.0)
     return (min(lo for lo, _ in inside), max(hi for _, hi in inside))
+
+
+def _band_opinion(opinion, era: methodology.Era) -> str | None:
+    """The opinion of one of ``era``'s bands that a published opinion names, else None."""
+    if pd.isna(opinion):
+        return None
+    text = str(opinion).split(" - ")[-1].casefold()
+    return next((b.opinion for b in era.bands if b.opinion.casefold() == text), None)
+
+
+def nearest_published(published: dict[int, float], year: int, rounds: tuple[int, ...]) -> list[float]:
+    """The published scores (by year) nearest in years to ``year``, if it lies between or next to them.
+
+    ``rounds``: the assessment years of the series (2021 is next to 2019: there was no 2020 round).
+    Empty when ``year`` is published, or no published year is on each side or in an adjacent round.
+    """
+    if year in published or not published:
+        return []
+    between = min(published) < year < max(published)
+    adjacent = {rounds[i] for i in (rounds.index(year) - 1, rounds.index(year) + 1) if 0 <= i < len(rounds)}
+    if not (between or adjacent & set(published)):
+        return []
+    distance = min(abs(y - year) for y in published)
+    return [score for y, score in sorted(published.items()) if abs(y - year) == distance]
+
+
+def _near_requirements(facts: pd.DataFrame, years: tuple[int, ...], gap: float, req: Requirements) -> None:
+    """Fill ``req.near``: an entity-year without a published score stays within ``gap`` points of each
+    ``nearest_published`` score of its series. Contradictions, noted: two as near lie more than twice
+    ``gap`` apart (then the later counts); its published zone, grade or units allow nothing so near
+    (they win, and the score keeps within ``gap`` of their edge nearest the published score).
+    """
+    scored = facts[facts["unit"].isna() & facts["chosen"] & facts["score"].notna()
+                   & facts["entity_type"].isin(NATIONAL_TYPES) & facts["entity_code"].notna()]
+    by_entity: dict[tuple[str, str], dict[int, float]] = {}
+    for code, entity_type, year, score in zip(scored["entity_code"], scored["entity_type"], scored["year"],
+                                              scored["score"]):
+        by_entity.setdefault((str(code), str(entity_type)), {})[int(year)] = float(score)
+    for (code, entity_type), scores in sorted(by_entity.items()):
+        for year in years:
+            rounds = methodology.series_years(year, entity_type)
+            near = nearest_published({y: v for y, v in scores.items() if y in rounds}, year, rounds)
+            key = (year, code)
+            if not near:
+                continue
+            lo, hi = max(near) - gap, min(near) + gap
+            if lo >= hi:
+                req.contradictions.setdefault(key, f"its nearest published scores {_points(near)} lie more than "
+                                                   f"twice {gap:g} points apart; it keeps near the later")
+                lo, hi = near[-1] - gap, near[-1] + gap
+            plo, phi = req.interval.get(key, (0.0, math.inf))
+            if hi <= plo or lo >= phi:
+                req.contradictions.setdefault(key, f"its published zone, grade or units allow no score within "
+                                                   f"{gap:g} points of its nearest published {_points(near)}")
+                lo, hi = (plo, plo + gap) if hi <= plo else (phi - gap, phi)
+            req.near[key] = (lo, hi)
+
+
+def _points(scores: list[float]) -> str:
+    return " and ".join(f"{v:.2f}" for v in scores)
 
 
 # --- provincial league tables: the published ranks -------------------------------------------------
@@ -286,6 +372,29 @@ def _rank_requirements(entity_facts: pd.DataFrame, years: tuple[int, ...], setti
             for code, why in _plan_table(ranks, scored, len(codes), own)[2].items():
                 req.contradictions.setdefault((year, code), why)
                 del ranks[code]
+            _near_within_table(year, codes, ranks, roster, req, settings)
+
+
+def _near_within_table(year, codes, ranks, roster, req, settings) -> None:
+    """Where a table's published ranks leave an unscored entity no place near its published scores of
+    other years (``req.near``): note it, and keep it within the gap of the nearest place they allow."""
+    scored, own = _table_scores(year, codes, ranks, roster, req, settings)
+    drawn, needs, _ = _plan_table(ranks, scored, len(codes), own)
+    scored |= drawn
+    free = [c for c in codes if c not in scored]
+    places = [(lower, upper) for lower, upper, count in _table_regions(needs, scored, len(free)) if count]
+    gap = settings.scores["max_from_nearest_published"]
+    for code in free:
+        lo, hi = own[code]
+        if (year, code) not in req.near or any(max(lo, lower + 1) <= min(hi, upper - 1) for lower, upper in places):
+            continue
+        lower, upper = min(places, key=lambda p: max(lo - (p[1] - 1), (p[0] + 1) - hi))
+        below = upper - 1 < lo
+        edge = upper / 100 if below else (lower + 1) / 100
+        req.near[(year, code)] = (edge - gap, edge) if below else (edge, edge + gap)
+        req.contradictions.setdefault((year, code), f"its province's published ranks allow no score within "
+                                                    f"{gap:g} points of its nearest published score; it keeps "
+                                                    f"within {gap:g} points {'below' if below else 'from'} {edge:.2f}")
 
 
 def _table_scores(year, codes, ranks, roster, req, settings) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
@@ -301,8 +410,8 @@ def _table_scores(year, codes, ranks, roster, req, settings) -> tuple[dict[str, 
         if key in req.score:
             scored[code] = req.score[key]
             continue
-        lo, hi = req.interval.get(key, (0.0, methodology.score_scale(year, types[code])))
-        lo_c, hi_c = _cent(lo), _cent(hi) - 1
+        lo, hi = _interval(key, req, {})
+        lo_c, hi_c = _cent(lo), _cent(min(hi, methodology.score_scale(year, types[code]))) - 1
         if code in ranks:
             lo_c, hi_c = max(lo_c, _cent(s["entity_min"]) + 1), min(hi_c, _cent(s["entity_max"]) - 1)
         own[code] = (lo_c, hi_c)
@@ -359,7 +468,7 @@ def _plan_table(ranks, scored, size, own, rng=None) -> tuple[dict[str, int], dic
                 options.append(cents)
         if not options:
             bad[code] = (f"published rank {ranks[code]} without a score: no score its published zone or grade "
-                         f"allows ranks it so")
+                         f"(or scores of other years) allows ranks it so")
             continue
         cents = np.concatenate(options)
         drawn[code] = scored[code] = int(cents[0] if rng is None else rng.choice(cents))
@@ -396,16 +505,21 @@ def _table_bounds(year: int, roster: pd.DataFrame, req: Requirements, settings: 
         picked, needs, _ = _plan_table(ranks, scored, len(codes), own, rng)
         drawn.update({(year, c): v for c, v in picked.items()})
         scored |= picked
-        free = [c for c in codes if c not in scored]
-        for lower, upper, count in _table_regions(needs, scored, len(free)):
-            fits = [c for c in free if max(own[c][0], lower + 1) <= min(own[c][1], upper - 1)]
+        free = [str(c) for c in rng.permutation([c for c in codes if c not in scored])]
+        regions = _table_regions(needs, scored, len(free))
+        fit = {c: [i for i, (lower, upper, _) in enumerate(regions)
+                   if max(own[c][0], lower + 1) <= min(own[c][1], upper - 1)] for c in free}
+        for i, (lower, upper, count) in enumerate(regions):
+            # Those that fit no region further down first (then in random order): none is left without one.
+            fits = sorted((c for c in free if i in fit[c]), key=lambda c: fit[c][-1])
             if len(fits) < count:
                 span = " and ".join(f"{side} {c / 100:.2f}" for side, c in (("above", lower), ("below", upper))
                                     if abs(c) < math.inf)
                 problems.append(f"{year} province {province}: the published ranks need {count} unscored kabupaten "
-                                f"or kota {span}; their published zones or grades allow {len(fits)}")
+                                f"or kota {span}; their published zones, grades and scores of other years "
+                                f"allow {len(fits)}")
                 continue
-            for code in (str(c) for c in rng.permutation(fits)[:count]):
+            for code in fits[:count]:
                 bounds[(year, code)] = ((lower + 1) / 100 if lower > -math.inf else 0.0, upper / 100)
                 free.remove(code)
     return drawn, bounds, problems
@@ -600,16 +714,17 @@ def _classes_and_scores(year, frame, bands, capacity, req, drawn, bounds, settin
         lo, hi = clamped if clamped[0] < clamped[1] else (lo, hi)
         lo_c, hi_c = _cent(lo), _cent(hi) - 1  # hi is exclusive
         scores.append(int(rng.integers(lo_c, hi_c + 1)))
-        basis.append("drawn within published zone, grade, units or ranks" if key in req.interval or key in bounds
+        basis.append("drawn within published zone, grade, units, ranks or scores of other years"
+                     if key in req.interval or key in req.near or key in bounds
                      else "drawn")
     return label, scores, basis
 
 
 def _interval(key, req: Requirements, bounds: dict) -> tuple[float, float]:
-    """[lo, hi) of an entity's score: what its published facts allow, within what the ranks need."""
-    lo, hi = req.interval.get(key, (0.0, math.inf))
-    rlo, rhi = bounds.get(key, (0.0, math.inf))
-    return max(lo, rlo), min(hi, rhi)
+    """[lo, hi) of an entity's score: what its published facts allow, near its published scores of
+    other years, within what the ranks need."""
+    limits = [d.get(key, (0.0, math.inf)) for d in (req.interval, req.near, bounds)]
+    return max(lo for lo, _ in limits), min(hi for _, hi in limits)
 
 
 # --- units: names and target scores ---------------------------------------------------------------
