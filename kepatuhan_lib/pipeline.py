@@ -87,11 +87,15 @@ def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     stay side by side (``published_score``, ``computed_score``). Zone and grade follow
     ``score``; an entity published with a zone but no score keeps that zone.
     """
-    chosen = facts[facts["chosen"] & facts["unit"].isna()]
+    totals = facts["component"].isna() if "component" in facts else True  # not a 2025 sub-score
+    chosen = facts[facts["chosen"] & facts["unit"].isna() & totals]
     published = chosen[ENTITY_KEY + ["entity_type", "province_code", "entity", "score", "zone", "category",
                                      "opinion", "rank_in_province", "source_url"]].rename(columns={
         "score": "published_score", "zone": "published_zone", "category": "published_category",
         "opinion": "published_opinion", "rank_in_province": "published_rank_province"})
+    # Tanpa Maladministrasi (2025-) where any published fact of the entity-year says so.
+    said = facts.loc[facts["unit"].isna() & totals & facts["tm"], ENTITY_KEY].drop_duplicates() \
+        if "tm" in facts else pd.DataFrame(columns=ENTITY_KEY)
     computed = computed.drop(columns=["zone", "category", "opinion"]).rename(columns={"score": "computed_score"})
     merged = computed.merge(published, on=ENTITY_KEY, how="outer", suffixes=("", "_published"))
     for col in ["entity_type", "province_code", "entity"]:
@@ -102,16 +106,24 @@ def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     merged.loc[merged["synthetic"], "basis"] = "synthetic"
     merged.loc[has_published, "basis"] = "published"
     merged["score"] = merged["published_score"].where(merged["published_score"].notna(), merged["computed_score"])
+    published_tm = pd.MultiIndex.from_frame(merged[ENTITY_KEY].astype({"year": "Int64"})).isin(
+        pd.MultiIndex.from_frame(said.astype({"year": "Int64"})))
+    computed_tm = merged["tm"].astype("boolean") if "tm" in merged else pd.Series(pd.NA, index=merged.index,
+                                                                                  dtype="boolean")
+    merged["tm"] = computed_tm.mask(published_tm, True)
     merged = classify_frame(merged)
     for col in ["zone", "category", "opinion"]:
         merged[col] = merged[col].astype("string").fillna(merged[f"published_{col}"])
     return merged.sort_values(ENTITY_KEY, kind="stable").reset_index(drop=True)
 
 
-def build_processed(export_dirs: list[Path] | None = None, published_csv: Path | None = None):
-    """Read every input; return the processed tables (path -> frame), reconciliation and accounting."""
+def build_processed(export_dirs: list[Path] | None = None, published: list[Path] | None = None):
+    """Read every input; return the processed tables (path -> frame), reconciliation and accounting.
+
+    ``published``: the release files of the published results (default ``config.PUBLISHED_RELEASES``).
+    """
     export_dirs = export_dirs if export_dirs is not None else [config.EXPORTS_RAW_DIR, config.SYNTHETIC_DIR]
-    facts, facts_quarantine = load_published(published_csv or config.PUBLISHED_RAW_CSV)
+    facts, facts_quarantine = load_published(published)
 
     units, answers, quarantines = [], [], [facts_quarantine]
     covered, files, rows_read, rows_quarantined, rows_skipped = None, 0, 0, 0, 0

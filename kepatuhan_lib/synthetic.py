@@ -139,8 +139,10 @@ def load_national_targets() -> pd.DataFrame:
 
 
 def load_published_counts() -> pd.DataFrame:
-    """national_counts_published.csv: methodology.md's published national counts, as published."""
-    return _read_counts("national_counts_published.csv")
+    """The published national counts (``published.load_national_counts``), which the targets must add up to."""
+    from .published import load_national_counts
+
+    return load_national_counts()
 
 
 def _read_counts(name: str) -> pd.DataFrame:
