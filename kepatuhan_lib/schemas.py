@@ -61,6 +61,11 @@ UNITS = pa.DataFrameSchema(
         "pengaduan": _points(),
         "nilai": _points(nullable=False),
         "koreksi": _points(),
+        # 2025-: kepercayaan masyarakat points (0-30), Tingkat Kepatuhan as published (shown, not scored),
+        # and the entity's Tanpa Maladministrasi flag (the same on every unit row of an entity).
+        "kepercayaan": _points(),
+        "tingkat_kepatuhan": _text(True),
+        "tanpa_maladministrasi": pa.Column("boolean", nullable=True),
         **_PROVENANCE,
     },
     strict=True,
