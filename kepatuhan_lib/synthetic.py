@@ -60,6 +60,19 @@ CALIBRATION_EXCEPTIONS: dict[tuple[int, str], str] = {
     (2024, "17.02"): "Rejang Lebong 2024: its seven published units average 93.0557 (93.06) but 93.07 was "
                      "published; the units are reproduced, so the entity computes 93.06 and the "
                      "reconciliation lists the difference",
+    # Release 2 of the published results (data/raw/published/2026-12/).
+    (2022, "21"): "Provinsi Kepulauan Riau 2022: the source ranks the province 5th among its kabupaten and "
+                  "kota, but a province is listed apart and not ranked",
+    (2022, "21.01"): "Bintan 2022: published rank 8 counts Provinsi Kepulauan Riau (5th) in the table; with the "
+                     "province apart, its published 82.36 ranks 7",
+    (2022, "21.05"): "Kepulauan Anambas 2022: published rank 6 counts Provinsi Kepulauan Riau (5th) in the "
+                     "table; with the province apart, its published 83.42 ranks 5",
+    (2022, "21.71"): "Batam 2022: published rank 7 counts Provinsi Kepulauan Riau (5th) in the table; with the "
+                     "province apart, its published 83.06 ranks 6",
+    (2023, "16"): "Provinsi Sumatera Selatan 2023: 85.25 (B, hijau) in one source, grade A in another; the "
+                  "chosen 85.25 is reproduced, the other grade cannot be",
+    (2023, "16.10"): "Ogan Ilir 2023: two sources publish 90.29 and 90.24; the chosen figure is reproduced",
+    (2023, "17.04"): "Kaur 2023: sources publish 95.94 and 94 (twice); the chosen 95.94 is reproduced",
 }
 
 # How unit scores are hit to the cent (see `_solve_sums`): every unit's answers are drawn, then
