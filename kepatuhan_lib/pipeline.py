@@ -85,7 +85,9 @@ def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
 
     A published figure is never replaced: ``basis`` says which figure ``score`` is, and both
     stay side by side (``published_score``, ``computed_score``). Zone and grade follow
-    ``score``; an entity published with a zone but no score keeps that zone.
+    ``score``; an entity published with a zone but no score keeps that zone. Only total scores
+    are combined (a 2025 ``component`` fact is a sub-score); ``tm`` is true where the computed
+    units or any published entity-level fact say Tanpa Maladministrasi (2025-).
     """
     totals = facts["component"].isna() if "component" in facts else True  # not a 2025 sub-score
     chosen = facts[facts["chosen"] & facts["unit"].isna() & totals]
