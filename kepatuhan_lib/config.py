@@ -26,7 +26,15 @@ TILE_GRID_CSV = PACKAGE_DATA_DIR / "tile_grid.csv"  # the 38 provinces on the na
 # Data: raw is immutable input, processed is derived.
 DATA_DIR = ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
-PUBLISHED_RAW_CSV = RAW_DIR / "published" / "published_results.csv"
+PUBLISHED_RAW_DIR = RAW_DIR / "published"  # real published results (data/raw/published/README.md)
+# Every release of the published results, oldest first: `published.load_published` reads them all,
+# in this order (which also orders the chosen-figure rule's "first in file order").
+PUBLISHED_RELEASES: tuple[Path, ...] = (
+    PUBLISHED_RAW_DIR / "published_results.csv",  # release 1 ("r1"): 2015-2024
+    PUBLISHED_RAW_DIR / "2026-12" / "published_results_additions.csv",  # release 2 ("r2"), compiled 2026-12
+)
+PUBLISHED_RAW_CSV = PUBLISHED_RELEASES[0]  # release 1 alone (the reports' footer names it)
+PUBLISHED_NATIONAL_COUNTS_CSV = PUBLISHED_RAW_DIR / "national_counts.csv"  # methodology.md "National counts"
 EXPORTS_RAW_DIR = RAW_DIR / "exports"  # analysts drop their own exports here (real input only)
 SYNTHETIC_EXAMPLES_DIR = DATA_DIR / "synthetic_examples"  # committed synthetic example exports (Bengkulu, Maluku)
 SYNTHETIC_DIR = DATA_DIR / "synthetic"  # generated national example set (not committed)

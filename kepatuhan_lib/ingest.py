@@ -33,16 +33,18 @@ CSV_DELIMITERS = (";", ",", "\t", "|")
 # A footer row's first cell (or its entity or unit cell) starts with one of these words.
 FOOTER_LABEL = r"(?i)^(?:nilai\s+)?(?:rata-rata|rata\s+rata|rerata|jumlah|total)\b"
 TRUTHY = ("ya", "y", "yes", "true", "benar", "1")
+FALSY = ("tidak", "tdk", "no", "false", "salah", "0")
 SYNTHETIC_NAME = re.compile(r"synthetic|sintetis", re.IGNORECASE)
 SUM_TOLERANCE = 0.01  # Nilai may differ from the sum of its dimensions by rounding of the parts
 DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "pengaduan": "Pengaduan"}
 # Unit types an entity can have several of; any other type is one unit per entity, so two
 # spellings of it ("DPMPTSP", "Dinas Penanaman Modal dan PTSP") are the same unit.
 MANY_PER_ENTITY = ("Puskesmas", "RSUD", "Lainnya")
-_NUMERIC = ("year", "input", "proses", "output", "pengaduan", "nilai", "koreksi", "weight", "score")
+_NUMERIC = ("year", "input", "proses", "output", "pengaduan", "nilai", "koreksi", "kepercayaan", "weight", "score")
 _KNOWN_COLUMNS = {
     "units": {"year", "province", "entity_type", "entity", "entity_code", "unit", "input", "proses", "output",
-              "pengaduan", "nilai", "koreksi", "synthetic"},
+              "pengaduan", "nilai", "koreksi", "kepercayaan", "tingkat_kepatuhan", "tanpa_maladministrasi",
+              "synthetic"},
     "answers": {"year", "province", "entity_type", "entity", "entity_code", "unit", "dimension", "variable",
                 "indicator_code", "indicator", "respondent", "weight", "score", "synthetic"},
 }
@@ -679,7 +681,8 @@ def _eras(ident: dict, found: _Found, res: _Resolution) -> _Eras:
 
 
 def _clean_units(table: _Table, found: _Found, ident: dict, eras: _Eras) -> dict:
-    """Dimension points, Nilai and Koreksi of every row, checked against the era's scale and caps."""
+    """Dimension points, Kepercayaan, Nilai and Koreksi of every row, checked against the era's scale,
+    caps and parts; Tingkat Kepatuhan and Tanpa Maladministrasi where the era has them (2025-)."""
     scale = eras.values(lambda e: e.scale).astype(float)
     label = eras.values(lambda e: e.label)
     has_era = ~np.isnan(scale)
@@ -687,6 +690,16 @@ def _clean_units(table: _Table, found: _Found, ident: dict, eras: _Eras) -> dict
     points = {c: _number_column(table, c, found, "points") for c in DIMENSION_COLUMNS}
     nilai = _number_column(table, "nilai", found, "a score")
     koreksi = _number_column(table, "koreksi", found, "points")
+    kepercayaan = _number_column(table, "kepercayaan", found, "points")
+    kepercayaan_cap = eras.values(lambda e: e.components.get("kepercayaan", np.nan)).astype(float)
+    needs_kepercayaan = ~np.isnan(kepercayaan_cap)  # Nilai = dimensions + kepercayaan in this era
+    no_part = has_era & ~np.isnan(kepercayaan) & ~needs_kepercayaan
+    found.add(no_part, "kepercayaan", _reasons(no_part, lambda lab: (
+        f"{lab} has no kepercayaan masyarakat part; leave {header('kepercayaan')} empty"), label))
+    outside = (kepercayaan < 0) | (kepercayaan > kepercayaan_cap)
+    found.add(outside, "kepercayaan", _reasons(outside, lambda x, cap, lab: (
+        f"{_fmt(x)} is outside the kepercayaan masyarakat part, 0-{_fmt(cap)} ({lab})"), kepercayaan,
+        kepercayaan_cap, label))
 
     given = np.stack([_codes(table, c) >= 0 for c in DIMENSION_COLUMNS], axis=1)  # a typo is given, not empty
     some, every = given.any(axis=1), given.all(axis=1)
@@ -706,14 +719,18 @@ def _clean_units(table: _Table, found: _Found, ident: dict, eras: _Eras) -> dict
         found.add(over, c, _reasons(over, lambda x, cap, lab: (
             f"{_fmt(x)} is above the cap of the {name} dimension, {_fmt(cap)} ({lab})"), value, caps[c], label))
 
-    total = np.stack([points[c] for c in DIMENSION_COLUMNS], axis=1).sum(axis=1)
+    dimensions = np.stack([points[c] for c in DIMENSION_COLUMNS], axis=1).sum(axis=1)
+    total = np.where(needs_kepercayaan, dimensions + kepercayaan, dimensions)
+    complete = every & (~needs_kepercayaan | ~np.isnan(kepercayaan))  # every part of Nilai is given
     given_nilai = ~np.isnan(nilai)
-    found.add((_codes(table, "nilai") < 0) & ~every, "nilai", f"{header('nilai')} is empty; expected a score such as {EXAMPLE} "
-                                              "(or all four dimensions)")
-    disagree = given_nilai & every & (np.abs(nilai - total) > SUM_TOLERANCE + 1e-9)
-    found.add(disagree, "nilai", _reasons(disagree, lambda x, t: (
-        f"{_fmt(x)} disagrees with the sum of its dimensions, {t:.2f}; they must agree within 0,01"
-        .replace(".", ",")), nilai, total))
+    found.add((_codes(table, "nilai") < 0) & ~complete, "nilai", _reasons(
+        (_codes(table, "nilai") < 0) & ~complete, lambda more: (
+            f"{header('nilai')} is empty; expected a score such as {EXAMPLE} (or all four dimensions"
+            + (f" and {header('kepercayaan')})" if more else ")")), needs_kepercayaan))
+    disagree = given_nilai & complete & (np.abs(nilai - total) > SUM_TOLERANCE + 1e-9)
+    found.add(disagree, "nilai", _reasons(disagree, lambda x, t, more: (
+        f"{_fmt(x)} disagrees with the sum of its dimensions{' and ' + header('kepercayaan') if more else ''}, "
+        f"{t:.2f}; they must agree within 0,01".replace(".", ",")), nilai, total, needs_kepercayaan))
     found.add(nilai < 0, "nilai", _reasons(nilai < 0, lambda x: f"{_fmt(x)} is negative; expected a score of 0 "
                                                                  "or more", nilai))
     above = has_era & (nilai > scale)
@@ -722,7 +739,46 @@ def _clean_units(table: _Table, found: _Found, ident: dict, eras: _Eras) -> dict
     bad_koreksi = (koreksi < 0) | (koreksi > scale)
     found.add(bad_koreksi, "koreksi", _reasons(bad_koreksi, lambda x: (
         f"{_fmt(x)} is not a correction; expected the points subtracted, from 0 up to the maximum score"), koreksi))
-    return {**points, "nilai": np.where(given_nilai, nilai, total), "koreksi": koreksi}
+    return {**points, "nilai": np.where(given_nilai, nilai, total), "koreksi": koreksi, "kepercayaan": kepercayaan,
+            "tingkat_kepatuhan": _compliance_level(table, found, eras),
+            "tanpa_maladministrasi": _tanpa_maladministrasi(table, found, eras)}
+
+
+def _compliance_level(table: _Table, found: _Found, eras: _Eras) -> pd.Categorical:
+    """Tingkat Kepatuhan as the era declares its levels (Tinggi, Sedang, Rendah); shown, never scored."""
+    cells = table.cells.get("tingkat_kepatuhan")
+    if cells is None:
+        return _coded([], np.full(found.n, -1))
+    canonical = [None] * len(cells.values)
+    reasons = np.full(found.n, None, dtype=object)
+    for i in np.flatnonzero((cells.codes >= 0) & (eras.codes >= 0)):  # a row without an era has its own problem
+        text, scheme = cells.values.iloc[cells.codes[i]], eras.eras[eras.codes[i]]
+        if scheme is None:
+            continue
+        match = next((level for level in scheme.compliance_levels if level.casefold() == text.casefold()), None)
+        if match is None:
+            reasons[i] = (f"{text!r} is not a compliance level; expected {', '.join(scheme.compliance_levels)}"
+                          if scheme.compliance_levels else f"{scheme.label} has no {cells.header}; leave it empty")
+        canonical[cells.codes[i]] = match
+    found.add(np.array([r is not None for r in reasons], dtype=bool), "tingkat_kepatuhan", reasons)
+    return _coded(canonical, cells.codes)
+
+
+def _tanpa_maladministrasi(table: _Table, found: _Found, eras: _Eras) -> pd.arrays.BooleanArray:
+    """The entity's Tanpa Maladministrasi flag (Ya / Tidak; <NA> when empty), in eras that have it (2025-)."""
+    cells = table.cells.get("tanpa_maladministrasi")
+    if cells is None:
+        return pd.array([pd.NA] * found.n, dtype="boolean")
+    folded = cells.values.str.casefold()
+    truth = np.where(folded.isin(TRUTHY), 1, np.where(folded.isin(FALSY), 0, -1))
+    found.add_per_value(cells.codes, "tanpa_maladministrasi", [
+        None if t >= 0 else f"{v!r} is not a flag; expected Ya or Tidak" for v, t in zip(cells.values, truth)])
+    has_tm = np.array([e is None or bool(e.tm_suffix) for e in eras.eras] + [True])[eras.codes]  # True: no era
+    no_flag = (cells.codes >= 0) & ~has_tm
+    found.add(no_flag, "tanpa_maladministrasi", _reasons(no_flag, lambda e: (
+        f"{eras.eras[e].label} has no {cells.header} flag; leave it empty"), eras.codes))
+    values = np.append(truth, -1)[cells.codes]
+    return pd.array([None if v < 0 else bool(v) for v in values], dtype="boolean")
 
 
 def _clean_answers(table: _Table, found: _Found, ident: dict, eras: _Eras) -> dict:
@@ -749,7 +805,7 @@ def _clean_answers(table: _Table, found: _Found, ident: dict, eras: _Eras) -> di
 
 
 _KEYS = {  # what makes a row the same as another, and what it says
-    "units": (["input", "proses", "output", "pengaduan", "nilai", "koreksi"], "nilai", "unit"),
+    "units": (["input", "proses", "output", "pengaduan", "nilai", "koreksi", "kepercayaan"], "nilai", "unit"),
     "answers": (["weight", "score"], "score", "answer (same unit, dimension, indicator and respondent)"),
 }
 
@@ -832,7 +888,9 @@ def _canonical(table: _Table, values: dict, ident: dict, keep: np.ndarray) -> pd
     }
     if table.layout.kind == "units":
         frame.update({c: pd.array(values[c][keep], dtype="Float64")
-                      for c in ("input", "proses", "output", "pengaduan", "nilai", "koreksi")})
+                      for c in ("input", "proses", "output", "pengaduan", "nilai", "koreksi", "kepercayaan")})
+        frame.update({"tingkat_kepatuhan": values["tingkat_kepatuhan"][keep],
+                      "tanpa_maladministrasi": values["tanpa_maladministrasi"][keep]})
     else:
         frame.update({
             "dimension": values["dimension"][keep], "variable": text("variable"),
@@ -936,8 +994,10 @@ def read_exports(paths: Iterable[Path]) -> ExportData:
         problems += found
         tables[kind] = schemas.concat(frames) if frames else schemas.empty(schema)
         schema.validate(tables[kind].head(0))  # columns, order, dtypes; values were checked file by file
-    tables["units"], found = _koreksi_per_entity(tables["units"])
-    problems.append(found)
+    for column, header, what in (("koreksi", "Koreksi", "one correction of the whole entity"),
+                                 ("tanpa_maladministrasi", "Tanpa Maladministrasi", "one flag of the whole entity")):
+        tables["units"], found = _same_per_entity(tables["units"], column, header, what)
+        problems.append(found)
 
     located = pd.concat([p for p in problems if len(p)], ignore_index=True) if any(len(p) for p in problems) \
         else pd.DataFrame(columns=["file", "sheet", "row", "column", "value", "reason", "year", "entity_code"])
@@ -1022,22 +1082,28 @@ def _across_tables(frames: list[pd.DataFrame], kind: str) -> tuple[list[pd.DataF
     return kept, [problems]
 
 
-def _koreksi_per_entity(units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Koreksi is one correction of the whole entity: unit rows giving different values are refused."""
-    if units.empty or units["koreksi"].isna().all():
+def _same_per_entity(units: pd.DataFrame, column: str, header: str, what: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A value of the whole entity (Koreksi, Tanpa Maladministrasi): unit rows giving different values
+    (an empty cell counts as a value) are refused, each named with its file and row."""
+    if units.empty or units[column].isna().all():
         return units, pd.DataFrame()
-    koreksi = units["koreksi"].astype(object).where(units["koreksi"].notna(), "none")
-    differ = (koreksi.groupby([units["year"], units["entity_code"]]).transform("nunique") > 1).to_numpy()
+    value = units[column].astype(object).where(units[column].notna(), "none")
+    differ = (value.groupby([units["year"], units["entity_code"]]).transform("nunique") > 1).to_numpy()
     if not differ.any():
         return units, pd.DataFrame()
     bad = units[differ]
+    shown = {True: "Ya", False: "Tidak"}
+    values = bad[column].astype(object).map(lambda x: "" if pd.isna(x) else shown[bool(x)]
+                                            if column == "tanpa_maladministrasi" else _fmt(x)).to_numpy(dtype=object)
     problems = pd.DataFrame({
         "file": bad["source_file"].to_numpy(dtype=object),
         "sheet": bad["source_sheet"].to_numpy(dtype=object, na_value=None),
-        "row": bad["source_row"].to_numpy(dtype=object), "column": "Koreksi",
-        "value": bad["koreksi"].map(lambda x: "" if pd.isna(x) else _fmt(x)).to_numpy(dtype=object),
-        "reason": ("Koreksi differs between the unit rows of " + bad["entity"].astype(str) + " "
-                   + bad["year"].astype(str) + "; it is one correction of the whole entity").to_numpy(dtype=object),
+        "row": bad["source_row"].to_numpy(dtype=object), "column": header,
+        "value": values,
+        "reason": (pd.Series(np.where(values == "", "(empty)", values), index=bad.index)
+                   + f": {header} differs between the unit rows of " + bad["entity"].astype(str) + " "
+                   + bad["year"].astype(str) + f"; it is {what} (expected the same value on every row)")
+        .to_numpy(dtype=object),
         "year": bad["year"].to_numpy(dtype=object, na_value=None), "entity_code": bad["entity_code"].to_numpy(dtype=object),
     })
     return units[~differ].reset_index(drop=True), problems

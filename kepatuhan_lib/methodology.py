@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -17,7 +17,7 @@ from .errors import MethodologyError
 
 ENTITY_TYPES = (
     "Kementerian", "Lembaga", "Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota",
-    "Polres", "Kantor Pertanahan",
+    "Polres", "Kantor Pertanahan", "Kantor Imigrasi", "Lapas",
 )
 DIMENSIONS = ("Input", "Proses", "Output", "Pengaduan")
 ZONES = ("hijau", "kuning", "merah")
@@ -33,7 +33,7 @@ _HALF_UP_NUDGE = 1e-9
 
 
 class Classification(NamedTuple):
-    """Zone, grade (2022-2024 only, else None) and opinion text of one score."""
+    """Zone (2015-2024), grade (2022-2024) and opinion text of one score; None where the era has none."""
 
     zone: str | None
     category: str | None
@@ -42,13 +42,18 @@ class Classification(NamedTuple):
 
 @dataclass(frozen=True)
 class Band:
-    """Scores from ``min`` (inclusive) up to the next band's ``min`` get this zone and opinion."""
+    """Scores from ``min`` (inclusive) up to the next band's ``min`` get this zone and opinion.
+
+    ``zone`` is None in an era without zones (2025-); ``category`` is the entity's grade A-E
+    (2022-2024); ``unit_category`` the category of a unit's score (2025-: Sangat Baik .. Sangat Kurang).
+    """
 
     min: float
-    zone: str
+    zone: str | None
     opinion: str
     category: str | None
     as_published: str
+    unit_category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,9 @@ class Era:
     rules: tuple[Rule, ...]
     source: str
     file: str
+    components: dict[str, float] = field(default_factory=dict)  # 2025-: dimensi 70, kepercayaan 30
+    tm_suffix: str | None = None  # 2025-: " Tanpa Maladministrasi", added to a flagged entity's opinion
+    compliance_levels: tuple[str, ...] = ()  # 2025-: Tingkat Kepatuhan as published (shown, not scored)
 
     def confidence(self, about: str, year: int) -> str | None:
         """Confidence of the rule ``about`` ("bands", "caps", "scale") in ``year``, if declared."""
@@ -94,11 +102,25 @@ class Era:
     def _band_mins(self) -> np.ndarray:
         return np.array([b.min for b in self.bands])
 
+    def opinion_labels(self) -> tuple[str, ...]:
+        """Every opinion an entity of this era can get: the bands', and each with the TM suffix."""
+        plain = tuple(b.opinion for b in self.bands)
+        return plain + (tuple(o + self.tm_suffix for o in plain) if self.tm_suffix else ())
+
+    def unit_categories(self) -> tuple[str, ...]:
+        """The unit categories of the bands, best first (empty before 2025)."""
+        return tuple(b.unit_category for b in reversed(self.bands) if b.unit_category)
+
+    def component_scale(self, component: str | None) -> float:
+        """The maximum of the total score (``component`` None) or of one of its components."""
+        return self.scale if component is None else self.components[component]
+
 
 # --- loading and validating the declarations -------------------------------------------------
 
-_ERA_KEYS = {"id", "label", "series", "years", "entity_types", "scale", "source", "bands", "caps", "rules"}
-_BAND_KEYS = {"min", "zone", "opinion", "category", "as_published"}
+_ERA_KEYS = {"id", "label", "series", "years", "entity_types", "scale", "source", "bands", "caps", "rules",
+             "components", "tm_suffix", "compliance_levels"}
+_BAND_KEYS = {"min", "zone", "opinion", "category", "unit_category", "as_published"}
 _RULE_KEYS = {"about", "confidence", "source", "years"}
 
 
@@ -154,13 +176,19 @@ def _parse_era(raw: dict, where: str) -> tuple[Era | None, list[str]]:
         scale = math.nan
 
     bands, band_problems = _parse_bands(raw["bands"], float(scale), where)
-    caps, cap_problems = _parse_caps(raw.get("caps", {}), float(scale), where)
+    components = {str(k): float(v) for k, v in raw.get("components", {}).items()}
+    if components and round(sum(components.values()), 6) != round(float(scale), 6):
+        problems.append(f"{where}: components sum to {sum(components.values()):.2f}, not the scale {scale:.2f}")
+    if components and "dimensi" not in components:
+        problems.append(f"{where}: components must include dimensi (the part the dimension caps sum to)")
+    caps, cap_problems = _parse_caps(raw.get("caps", {}), components.get("dimensi", float(scale)), where)
     rules, rule_problems = _parse_rules(raw.get("rules", []), years, where)
     problems += band_problems + cap_problems + rule_problems
     era = Era(
         id=str(raw["id"]), label=str(raw["label"]), series=str(raw["series"]), years=tuple(years),
         entity_types=entity_types, scale=float(scale), bands=bands, caps=caps, rules=rules,
-        source=str(raw["source"]), file=where,
+        source=str(raw["source"]), file=where, components=components, tm_suffix=raw.get("tm_suffix"),
+        compliance_levels=tuple(raw.get("compliance_levels", ())),
     )
     return era, problems
 
@@ -173,12 +201,13 @@ def _parse_bands(raw: list, scale: float, where: str) -> tuple[tuple[Band, ...],
     for i, b in enumerate(raw, 1):
         at = f"{where}: band {i}"
         problems += [f"{at}: unknown key {k!r}" for k in sorted(set(b) - _BAND_KEYS)]
-        if not {"min", "zone", "opinion", "as_published"} <= set(b):
-            problems.append(f"{at}: needs min, zone, opinion and as_published")
+        if not {"min", "opinion", "as_published"} <= set(b):
+            problems.append(f"{at}: needs min, opinion and as_published")
             continue
-        if b["zone"] not in ZONES:
+        if "zone" in b and b["zone"] not in ZONES:
             problems.append(f"{at}: zone {b['zone']!r} is not one of {', '.join(ZONES)}")
-        bands.append(Band(float(b["min"]), b["zone"], b["opinion"], b.get("category"), b["as_published"]))
+        bands.append(Band(float(b["min"]), b.get("zone"), b["opinion"], b.get("category"), b["as_published"],
+                          b.get("unit_category")))
     if not bands:
         return (), problems
     mins = [b.min for b in bands]
@@ -188,12 +217,14 @@ def _parse_bands(raw: list, scale: float, where: str) -> tuple[tuple[Band, ...],
         problems.append(f"{where}: band minimums {mins} must be strictly ascending (bands overlap)")
     if mins[-1] >= scale:
         problems.append(f"{where}: band minimum {mins[-1]} is not below the scale {scale}")
-    if len({b.category is None for b in bands}) > 1:
-        problems.append(f"{where}: either every band has a category or none has")
+    for attribute in ("zone", "category", "unit_category"):
+        if len({getattr(b, attribute) is None for b in bands}) > 1:
+            problems.append(f"{where}: either every band has a {attribute} or none has")
     return tuple(bands), problems
 
 
 def _parse_caps(raw: dict, scale: float, where: str) -> tuple[dict[str, float], list[str]]:
+    """Caps per dimension; they sum to ``scale`` (the era's, or its ``dimensi`` component)."""
     if not raw:
         return {}, []
     problems = []
@@ -203,7 +234,8 @@ def _parse_caps(raw: dict, scale: float, where: str) -> tuple[dict[str, float], 
     if any(v <= 0 for v in caps.values()):
         problems.append(f"{where}: every cap must be positive")
     if round(sum(caps.values()), 6) != round(scale, 6):
-        problems.append(f"{where}: caps sum to {sum(caps.values()):.2f}, not the scale {scale:.2f}")
+        problems.append(f"{where}: caps sum to {sum(caps.values()):.2f}, not {scale:.2f} (the scale, or the "
+                        "dimensi component)")
     return caps, problems
 
 
@@ -308,27 +340,54 @@ def _half_up(values, ndigits: int):
     return np.sign(values) * np.floor(scaled + 0.5 + _HALF_UP_NUDGE) / factor
 
 
-def classify(score, year: int, entity_type: str) -> Classification:
+def _missing(score) -> bool:
+    return score is None or score is pd.NA or (isinstance(score, float) and math.isnan(score))
+
+
+def classify(score, year: int, entity_type: str, tm: bool = False) -> Classification:
     """Zone, grade and opinion of a score rounded to 2 dp (rounded here half-up if it is not).
 
-    Raises MethodologyError for a year without a declaration, or a score outside the scale.
-    A missing score, or an era whose bands are not public (2025-), gives all None.
+    ``tm`` (the entity is Tanpa Maladministrasi) adds the era's suffix to the opinion (2025-);
+    it never changes the band. Raises MethodologyError for a year without a declaration, or a
+    score outside the scale. A missing score, or an era without bands, gives all None.
     """
     e = era(year, entity_type)
-    if score is None or score is pd.NA or (isinstance(score, float) and math.isnan(score)):
+    if _missing(score):
         return Classification(None, None, None)
     rounded = round_half_up(float(score))
     _check_in_scale(np.array([rounded]), e, year, entity_type)
-    return e.classify(rounded)
+    found = e.classify(rounded)
+    if tm is True and e.tm_suffix and found.opinion:
+        return found._replace(opinion=found.opinion + e.tm_suffix)
+    return found
 
 
-def classify_frame(df: pd.DataFrame, score: str = "score") -> pd.DataFrame:
+def unit_category(score, year: int, entity_type: str) -> str | None:
+    """The category of a unit's score (2025-: Sangat Baik, Baik, Cukup, Kurang, Sangat Kurang); None before."""
+    e = era(year, entity_type)
+    if _missing(score) or not e.bands:
+        return None
+    rounded = round_half_up(float(score))
+    _check_in_scale(np.array([rounded]), e, year, entity_type)
+    return e.bands[int(np.searchsorted(e._band_mins, rounded, side="right")) - 1].unit_category
+
+
+def unit_categories(units: pd.DataFrame, score: str = "nilai") -> pd.Series:
+    """``unit_category`` of every row of ``units`` (year, entity_type, ``score``), as a string Series."""
+    return classify_frame(units[["year", "entity_type", score]], score, columns=("unit_category",))["unit_category"]
+
+
+def classify_frame(df: pd.DataFrame, score: str = "score",
+                   columns: tuple[str, ...] = ("zone", "category", "opinion")) -> pd.DataFrame:
     """A copy of ``df`` (year, entity_type, ``score``) with zone, category and opinion columns.
 
-    Vectorised per (year, entity type); a missing score gets missing classification.
+    Vectorised per (year, entity type); a missing score gets missing classification. A true
+    ``tm`` column in ``df`` adds the era's Tanpa Maladministrasi suffix to the opinion (2025-).
+    ``columns`` names the Band attributes to add (``unit_category`` for units).
     """
     out = df.copy()
-    columns = {name: np.full(len(df), None, dtype=object) for name in ("zone", "category", "opinion")}
+    columns = {name: np.full(len(df), None, dtype=object) for name in columns}
+    tm = df["tm"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "tm" in df else np.zeros(len(df), bool)
     scores = round_half_up(df[score].astype("Float64")).to_numpy(dtype=float, na_value=np.nan)
     keys = pd.MultiIndex.from_arrays([df["year"].astype(int), df["entity_type"].astype(str)])
     for (year, entity_type), positions in _group_positions(keys).items():
@@ -342,6 +401,9 @@ def classify_frame(df: pd.DataFrame, score: str = "score") -> pd.DataFrame:
         rows = positions[known]
         for name in columns:
             columns[name][rows] = np.array([getattr(e.bands[i], name) for i in idx], dtype=object)
+        if "opinion" in columns and e.tm_suffix:
+            flagged = rows[tm[rows]]
+            columns["opinion"][flagged] = [o + e.tm_suffix for o in columns["opinion"][flagged]]
     for name, values in columns.items():
         out[name] = pd.array(values, dtype="string")
     return out

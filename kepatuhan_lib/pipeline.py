@@ -11,7 +11,7 @@ import pandas as pd
 from . import config, schemas, storage
 from .ingest import ExportData, read_exports
 from .methodology import classify_frame
-from .published import disagreements, load_published
+from .published import disagreements, load_national_counts, load_published
 from .ranking import rank_national, rank_provincial
 from .reconcile import reconcile
 from .scoring import entity_scores, unit_scores_from_answers
@@ -87,14 +87,20 @@ def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     A published figure is never replaced: ``basis`` says which figure ``score`` is, and both
     stay side by side (``published_score``, ``computed_score``). Zone, grade and opinion are
     shown as published where the source gives them (the opinion with its "Tanpa
-    Maladministrasi"), else read off ``score`` by the era's bands.
+    Maladministrasi"), else read off ``score`` by the era's bands. Only total scores are combined
+    (a 2025 ``component`` fact is a sub-score); ``tm`` is true where the computed units or any
+    published entity-level fact say Tanpa Maladministrasi (2025-).
     """
-    chosen = facts[facts["chosen"] & facts["unit"].isna() & _total(facts)]
+    totals = _total(facts)
+    chosen = facts[facts["chosen"] & facts["unit"].isna() & totals]
     published = chosen[ENTITY_KEY + ["entity_type", "province_code", "entity", "score", "zone", "category",
                                      "opinion", "rank_in_province", "fact_id"]].rename(columns={
         "score": "published_score", "zone": "published_zone", "category": "published_category",
         "opinion": "published_opinion", "rank_in_province": "published_rank_province",
         "fact_id": "published_fact_id"})
+    # Tanpa Maladministrasi (2025-) where any published fact of the entity-year says so.
+    said = facts.loc[facts["unit"].isna() & totals & facts["tm"], ENTITY_KEY].drop_duplicates() \
+        if "tm" in facts else pd.DataFrame(columns=ENTITY_KEY)
     computed = computed.drop(columns=["zone", "category", "opinion"]).rename(columns={"score": "computed_score"})
     merged = computed.merge(published, on=ENTITY_KEY, how="outer", suffixes=("", "_published"))
     for col in ["entity_type", "province_code", "entity"]:
@@ -112,6 +118,11 @@ def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     if len(others):
         merged = pd.concat([merged, others.assign(basis="published", synthetic=False)], ignore_index=True)
         merged[identity + ["basis"]] = merged[identity + ["basis"]].astype("string")
+    published_tm = pd.MultiIndex.from_frame(merged[ENTITY_KEY].astype({"year": "Int64"})).isin(
+        pd.MultiIndex.from_frame(said.astype({"year": "Int64"})))
+    computed_tm = merged["tm"].astype("boolean") if "tm" in merged else pd.Series(pd.NA, index=merged.index,
+                                                                                  dtype="boolean")
+    merged["tm"] = computed_tm.mask(published_tm, True)
     merged = classify_frame(merged)
     for col in ["zone", "category", "opinion"]:
         # a score without a published score (computed) takes its own classification
@@ -233,6 +244,7 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
     )
     tables = {
         "published": facts,
+        "national_counts": load_national_counts(),
         "disagreements": disagreements(facts),
         "units": units,
         "unit_figures": unit_figures(units, facts),

@@ -4,74 +4,98 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
-from . import config
+from . import config, schemas
 from .errors import InputFileError, KepatuhanError, Problem
-from .methodology import ZONES, era
+from .methodology import ENTITY_TYPES, ZONES, era
 from .reference import get_resolver
 
-FACT_COLUMNS = [
-    "fact_id", "year", "entity_type", "province_code", "entity_code", "entity", "unit", "unit_type",
-    "score", "zone", "opinion", "category", "rank_in_province", "source_url", "chosen",
-]
-FACT_KEY = ["year", "entity_code", "unit"]
+FACT_COLUMNS = schemas.PUBLISHED_COLUMNS
+FACT_KEY = schemas.PUBLISHED_KEY
+PUBLISHED_SCHEMA = schemas.PUBLISHED
+# The layouts of the releases (data/raw/published/README.md): release 1, and release 2's added columns.
 EXPECTED_HEADER = ["year", "entity_type", "province", "entity", "unit", "score", "zone", "opinion",
                    "rank_in_province", "source_url"]
+RELEASE_2_HEADER = ["year", "entity_type", "province", "entity", "unit", "component", "score", "zone", "opinion",
+                    "unit_category", "rank_in_province", "rank_national", "source_url", "source_title", "note"]
+HEADERS = (EXPECTED_HEADER, RELEASE_2_HEADER)
 QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
-CORROBORATING = ["zone", "opinion", "rank_in_province"]
-SCORE_TEXT = re.compile(r"\d{1,3}(\.\d+)?")  # the CSV's contract: a dot decimal ("90.02")
+CORROBORATING = ["zone", "opinion", "rank_in_province", "rank_national", "unit_category"]
+SCORE_TEXT = re.compile(r"\d{1,3}(\.\d+)?")  # the CSV's contract: a dot decimal ("90.02", "94")
 GRADE_IN_OPINION = re.compile(r"^([A-E])(\s*-.*)?$|\(([A-E])\)$")  # "A", "A - Kualitas ...", "... (B)"
-_STR = pa.Column(pd.StringDtype(), nullable=True)
-
-PUBLISHED_SCHEMA = pa.DataFrameSchema(
-    {
-        "fact_id": pa.Column("Int64", pa.Check.ge(2), unique=True),
-        "year": pa.Column("Int16", pa.Check.in_range(2015, 2100)),
-        "entity_type": pa.Column(pd.StringDtype()),
-        "province_code": _STR,
-        "entity_code": pa.Column(pd.StringDtype()),
-        "entity": pa.Column(pd.StringDtype()),
-        "unit": _STR,
-        "unit_type": _STR,
-        "score": pa.Column("Float64", pa.Check.in_range(0, 110), nullable=True),
-        "zone": pa.Column(pd.StringDtype(), pa.Check.isin(ZONES), nullable=True),
-        "opinion": _STR,
-        "category": pa.Column(pd.StringDtype(), pa.Check.isin(list("ABCDE")), nullable=True),
-        "rank_in_province": pa.Column("Int64", pa.Check.ge(1), nullable=True),
-        "source_url": pa.Column(pd.StringDtype()),
-        "chosen": pa.Column(bool),
-    },
-    # a (year, entity, unit) has exactly one chosen fact
-    checks=pa.Check(lambda df: (df.assign(unit=df["unit"].fillna("")).groupby(FACT_KEY)["chosen"].sum() == 1).all(),
-                    error="exactly one chosen fact per (year, entity_code, unit)"),
-    strict=True,
-    ordered=True,
-)
+TM_TEXT = "tanpa maladministrasi"
+_TEXT_COLUMNS = ["release", "source_file", "entity_type", "province_code", "entity_code", "entity", "unit",
+                 "unit_type", "component", "zone", "opinion", "category", "unit_category", "source_url",
+                 "source_title", "note"]
+NATIONAL_COUNTS_HEADER = ["year", "entity_type", "zone", "category", "count", "source"]
 
 
-def load_published(path: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read the published results (default ``config.PUBLISHED_RAW_CSV``): (facts, quarantine).
+def load_published(paths: Path | Iterable[Path] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read the published results, every release (default ``config.PUBLISHED_RELEASES``): (facts, quarantine).
 
-    Every data row is a fact (``fact_id`` = its spreadsheet row, header = row 1) or is
-    quarantined (file, row, column, value, reason; once per problem). A file that cannot be read
-    as this table raises InputFileError. Names resolve through ``reference.Resolver``;
-    ``category`` is the grade A-E of a graded era (2022-2024) read from the opinion as published
-    ("A - Kualitas Tertinggi", "Kualitas Tertinggi", "A", "Kepatuhan Tinggi (B)"), else <NA>.
+    Releases are read oldest first, into one table; each file has the header of one of the
+    layouts in ``HEADERS`` (release 2 adds component, unit_category, rank_national,
+    source_title and note). Every data row is a fact or is quarantined (file, row, column,
+    value, reason; once per problem). A file that cannot be read as such a table raises
+    InputFileError. A fact keeps ``release`` ("r1", "r2": its position in the list),
+    ``source_file`` and ``source_row`` (its spreadsheet row, header = row 1); ``fact_id``
+    numbers the rows as if each release were pasted below the previous one (header included):
+    release 1's ids are its rows, unique across releases and in file order.
+
+    Names resolve through ``reference.Resolver``; ``category`` is the grade A-E of a graded era
+    (2022-2024) read from the opinion as published ("A - Kualitas Tertinggi", "A", "Kepatuhan
+    Tinggi (B)"), else <NA>; ``tm`` is true where the opinion says "Tanpa Maladministrasi" (a
+    label without it means the source did not say). ``component`` is <NA> for the total score,
+    ``dimensi`` (0-70) or ``kepercayaan`` (0-30) for a 2025 sub-score; a score is checked against
+    the scale of its era and component.
 
     Sources may disagree (Lebong 2022: 84.22 rank 5 and 84.23 rank 4); every fact is kept and
-    exactly one per (year, entity_code, unit) is ``chosen``, the figure a report shows:
+    exactly one per (year, entity_code, unit, component) is ``chosen``, the figure a report shows:
     1. a fact with a score beats one without (a zone- or rank-only fact is chosen only when
        no source gives a score);
-    2. then the fact stating more of zone, opinion and provincial rank (corroborated by more
-       of what its source reported);
-    3. then the fact that comes first in the file.
+    2. then the fact stating more of zone, opinion, provincial rank, national rank and unit
+       category (corroborated by more of what its source reported);
+    3. then the fact that comes first (release 1 before release 2, then file order).
     ``disagreements`` lists the facts of every key whose scores or ranks differ.
     """
-    path = Path(path or config.PUBLISHED_RAW_CSV)
+    if paths is None:
+        paths = config.PUBLISHED_RELEASES
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    facts, problems, offset = [], [], 0
+    for number, path in enumerate(paths, start=1):
+        rows, shown = _read_release(path)
+        for row_number, cells in enumerate(rows[1:], start=2):
+            if not any(cell.strip() for cell in cells):
+                continue  # an empty line is no row of data (it keeps its number)
+            header = rows[0]
+            if len(cells) != len(header):
+                problems.append(Problem(shown, f"expected {len(header)} fields, found {len(cells)}",
+                                        row=row_number, value=",".join(cells)))
+                continue
+            record = dict.fromkeys(RELEASE_2_HEADER)
+            record.update({column: " ".join(cell.split()) or None for column, cell in zip(header, cells)})
+            fact, found = _parse_fact(record, row_number, shown)
+            problems += found
+            if not found:
+                facts.append({**fact, "fact_id": offset + row_number, "release": f"r{number}", "source_file": shown,
+                              "source_row": row_number})
+        offset += len(rows)
+    table = pd.DataFrame(facts, columns=FACT_COLUMNS[:-1]).astype({
+        "fact_id": "Int64", "source_row": "Int64", "year": "Int16", "score": "Float64", "tm": bool,
+        "rank_in_province": "Int64", "rank_national": "Int64", **dict.fromkeys(_TEXT_COLUMNS, "string"),
+    })
+    table["chosen"] = _chosen(table)
+    quarantine = pd.DataFrame([p.as_record() for p in problems], columns=QUARANTINE_COLUMNS).astype(
+        {"row": "Int64", **{c: "string" for c in ["file", "sheet", "column", "value", "reason"]}})
+    return PUBLISHED_SCHEMA.validate(table), quarantine
+
+
+def _read_release(path: Path) -> tuple[list[list[str]], str]:
+    """The rows of one release (header first, whitespace-normalised), or InputFileError."""
     shown = config.display_path(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -79,32 +103,11 @@ def load_published(path: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise InputFileError([Problem(shown, f"cannot read the file as UTF-8 CSV: {err}")]) from None
     header = [" ".join(cell.split()) for cell in rows[0]] if rows else []
-    if header != EXPECTED_HEADER:
-        raise InputFileError([Problem(shown, f"expected the columns {', '.join(EXPECTED_HEADER)}; "
-                                             f"found {', '.join(header) or 'nothing'}", row=1)])
-
-    facts, problems = [], []
-    for row_number, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue  # an empty line is no row of data (it keeps its number)
-        if len(cells) != len(EXPECTED_HEADER):
-            problems.append(Problem(shown, f"expected {len(EXPECTED_HEADER)} fields, found {len(cells)}",
-                                    row=row_number, value=",".join(cells)))
-            continue
-        record = {column: " ".join(cell.split()) or None for column, cell in zip(EXPECTED_HEADER, cells)}
-        fact, found = _parse_fact(record, row_number, shown)
-        problems += found
-        if not found:
-            facts.append(fact)
-    table = pd.DataFrame(facts, columns=FACT_COLUMNS[:-1]).astype({
-        "fact_id": "Int64", "year": "Int16", "score": "Float64", "rank_in_province": "Int64",
-        **{c: "string" for c in ["entity_type", "province_code", "entity_code", "entity", "unit", "unit_type",
-                                 "zone", "opinion", "category", "source_url"]},
-    })
-    table["chosen"] = _chosen(table)
-    quarantine = pd.DataFrame([p.as_record() for p in problems], columns=QUARANTINE_COLUMNS).astype(
-        {"row": "Int64", **{c: "string" for c in ["file", "sheet", "column", "value", "reason"]}})
-    return PUBLISHED_SCHEMA.validate(table), quarantine
+    if header not in HEADERS:
+        expected = " or ".join(", ".join(h) for h in HEADERS)
+        raise InputFileError([Problem(shown, f"expected the columns {expected}; found {', '.join(header) or 'nothing'}",
+                                      row=1)])
+    return [header, *rows[1:]], shown
 
 
 def _parse_fact(record: dict, row: int, shown: str) -> tuple[dict, list[Problem]]:
@@ -115,8 +118,10 @@ def _parse_fact(record: dict, row: int, shown: str) -> tuple[dict, list[Problem]
         problems.append(Problem(shown, message, row=row, column=column, value=record[column]))
 
     resolver = get_resolver()
-    fact = {"fact_id": row, "unit": record["unit"], "opinion": record["opinion"], "source_url": record["source_url"],
-            "zone": record["zone"].casefold() if record["zone"] else None}
+    fact = {column: record[column] for column in ("unit", "component", "opinion", "unit_category", "source_url",
+                                                  "source_title", "note")}
+    fact["zone"] = record["zone"].casefold() if record["zone"] else None
+    entity = scheme = None
     try:
         entity = resolver.resolve_entity(record["entity"], entity_type=record["entity_type"],
                                          province=record["province"])
@@ -124,8 +129,6 @@ def _parse_fact(record: dict, row: int, shown: str) -> tuple[dict, list[Problem]
                     entity=entity.name)
     except KepatuhanError as err:
         problem("entity", str(err))
-        entity = None
-    scheme = None
     if not (record["year"] and record["year"].isdigit()):
         problem("year", "expected an assessment year such as 2023")
     elif entity is not None:
@@ -134,20 +137,41 @@ def _parse_fact(record: dict, row: int, shown: str) -> tuple[dict, list[Problem]
             scheme = era(fact["year"], entity.entity_type)
         except KepatuhanError as err:
             problem("year", str(err))
+    if scheme is not None and record["component"] and record["component"] not in scheme.components:
+        problem("component", f"{scheme.label} has no component {record['component']!r}; expected "
+                             + (f"one of {', '.join(scheme.components)}, or " if scheme.components else "")
+                             + "nothing (the total score)")
     if record["score"] and not SCORE_TEXT.fullmatch(record["score"]):
         problem("score", "expected a score with a dot decimal such as 90.02, or nothing")
     elif record["score"]:
         fact["score"] = float(record["score"])
-        if scheme is not None and fact["score"] > scheme.scale:
-            problem("score", f"above the 0-{scheme.scale:g} scale of {scheme.label}")
-    if record["rank_in_province"] and not (record["rank_in_province"].isdigit() and int(record["rank_in_province"])):
-        problem("rank_in_province", "expected a rank such as 5 (1 is first), or nothing")
-    elif record["rank_in_province"]:
-        fact["rank_in_province"] = int(record["rank_in_province"])
+        if scheme is not None and (record["component"] or None) in (None, *scheme.components):
+            top = scheme.component_scale(record["component"])
+            if fact["score"] > top:
+                what = f"the {record['component']} component (0-{top:g})" if record["component"] \
+                    else f"the 0-{top:g} scale"
+                problem("score", f"above {what} of {scheme.label}")
+    for column in ("rank_in_province", "rank_national"):
+        if record[column] and not (record[column].isdigit() and int(record[column])):
+            problem(column, "expected a rank such as 5 (1 is first), or nothing")
+        elif record[column]:
+            fact[column] = int(record[column])
     if fact["zone"] and fact["zone"] not in ZONES:
         problem("zone", f"expected one of {', '.join(ZONES)}, or nothing")
-    if not record["source_url"]:
-        problem("source_url", "every published fact needs its source (an address or a publication name)")
+    elif fact["zone"] and scheme is not None and scheme.bands and scheme.bands[0].zone is None:
+        problem("zone", f"{scheme.label} has no zones; expected nothing")
+    if record["unit_category"] and scheme is not None and record["unit_category"] not in scheme.unit_categories():
+        problem("unit_category", f"expected one of {', '.join(scheme.unit_categories())} ({scheme.label}), or nothing"
+                if scheme.unit_categories() else f"{scheme.label} has no unit categories; expected nothing")
+    if record["opinion"] and scheme is not None and scheme.tm_suffix \
+            and record["opinion"].casefold() not in {o.casefold() for o in scheme.opinion_labels()}:
+        labels = [b.opinion for b in reversed(scheme.bands)]
+        problem("opinion", f"expected one of {', '.join(labels)} ({scheme.label}), optionally followed by "
+                           f"{scheme.tm_suffix.strip()!r}, or nothing")
+    if not (record["source_url"] or record["source_title"]):
+        problem("source_url", "every published fact needs its source (an address or a publication name, or the "
+                        "article's title)")
+    fact["tm"] = bool(record["opinion"]) and TM_TEXT in record["opinion"].casefold()
     fact["unit_type"] = resolver.resolve_unit_type(record["unit"]) if record["unit"] else None
     if scheme is not None and record["opinion"]:
         fact["category"] = _category(record["opinion"], scheme)
@@ -167,24 +191,59 @@ def _category(opinion: str, scheme) -> str | None:
 
 
 def _chosen(facts: pd.DataFrame) -> pd.Series:
-    """The rule of ``load_published``'s docstring, as one sort."""
+    """The rule of ``load_published``'s docstring, as one sort (fact_id is release then file order)."""
     order = facts.assign(_has_score=facts["score"].notna(), _evidence=facts[CORROBORATING].notna().sum(axis=1),
-                         _unit=facts["unit"].fillna(""))
+                         _unit=facts["unit"].fillna(""), _component=facts["component"].fillna(""))
     order = order.sort_values(["_has_score", "_evidence", "fact_id"], ascending=[False, False, True])
-    first = ~order.duplicated(["year", "entity_code", "_unit"])
+    first = ~order.duplicated(["year", "entity_code", "_unit", "_component"])
     return first.reindex(facts.index).astype(bool)
 
 
 def disagreements(facts: pd.DataFrame) -> pd.DataFrame:
-    """Every fact of a (year, entity, unit) whose published facts differ in score or rank, with its source.
+    """Every fact of a (year, entity, unit, component) whose facts differ in score or a rank, with its source.
 
-    One row per fact (year, entity_code, entity, unit, score, rank_in_province, chosen, source_url,
-    fact_id), ordered by key then file order: a report shows the chosen figure and the others beside it.
+    One row per fact (year, entity_code, entity, unit, component, score, rank_in_province,
+    rank_national, chosen, source_url, source_title, release, fact_id), ordered by key then
+    release and file order: a report shows the chosen figure and the others beside it.
     """
-    keyed = facts.assign(unit=facts["unit"].fillna(""))
-    spread = keyed.groupby(["year", "entity_code", "unit"])[["score", "rank_in_province"]].nunique()
+    keyed = facts.assign(unit=facts["unit"].fillna(""), component=facts["component"].fillna(""))
+    spread = keyed.groupby(FACT_KEY)[["score", "rank_in_province", "rank_national"]].nunique()
     differing = spread[(spread > 1).any(axis=1)].index
-    rows = keyed.set_index(["year", "entity_code", "unit"]).loc[differing].reset_index()
-    rows["unit"] = rows["unit"].replace("", pd.NA)
-    columns = ["year", "entity_code", "entity", "unit", "score", "rank_in_province", "chosen", "source_url", "fact_id"]
-    return rows[columns].sort_values(["year", "entity_code", "unit", "fact_id"]).reset_index(drop=True)
+    rows = keyed.set_index(FACT_KEY).loc[differing].reset_index()
+    for column in ("unit", "component"):
+        rows[column] = rows[column].replace("", pd.NA)
+    columns = ["year", "entity_code", "entity", "unit", "component", "score", "rank_in_province", "rank_national",
+               "chosen", "source_url", "source_title", "release", "fact_id"]
+    return rows[columns].sort_values(["year", "entity_code", "unit", "component", "fact_id"]).reset_index(drop=True)
+
+
+def load_national_counts(path: Path | None = None) -> pd.DataFrame:
+    """The published national counts per year (and entity type, zone, grade): year, entity_type, zone,
+    category, count, source (default ``config.PUBLISHED_NATIONAL_COUNTS_CSV``).
+
+    Empty entity_type / category mean "every type" / "every grade" (as published, not zero).
+    Every problem of the file in one InputFileError.
+    """
+    path = Path(path or config.PUBLISHED_NATIONAL_COUNTS_CSV)
+    shown = config.display_path(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise InputFileError([Problem(shown, f"cannot read the file as CSV: {err}")]) from None
+    if list(frame.columns) != NATIONAL_COUNTS_HEADER:
+        raise InputFileError([Problem(shown, f"expected the columns {', '.join(NATIONAL_COUNTS_HEADER)}; found "
+                                             f"{', '.join(frame.columns)}", row=1)])
+    problems = []
+    checks = {"year": (str.isdigit, "expected a year such as 2024"),
+              "entity_type": (lambda v: v in ("", *ENTITY_TYPES), f"expected one of {', '.join(ENTITY_TYPES)}, or nothing"),
+              "zone": (lambda v: v in ZONES, f"expected one of {', '.join(ZONES)}"),
+              "category": (lambda v: v in ("", *"ABCDE"), "expected a grade A-E, or nothing"),
+              "count": (str.isdigit, "expected a count such as 179"),
+              "source": (bool, "every published count needs its source")}
+    for row, values in enumerate(frame.itertuples(index=False), start=2):
+        for column, (ok, expected) in checks.items():
+            if not ok(getattr(values, column)):
+                problems.append(Problem(shown, expected, row=row, column=column, value=getattr(values, column)))
+    if problems:
+        raise InputFileError(problems)
+    return frame.astype({"year": int, "count": int})

@@ -34,6 +34,8 @@ def reconcile(published_facts: pd.DataFrame, computed_entity_scores: pd.DataFram
     Nothing is changed in either input.
     """
     facts = published_facts[published_facts["score"].notna() & published_facts["entity_code"].notna()]
+    if "component" in facts:  # a 2025 sub-score (dimensi, kepercayaan) is not a figure computed here
+        facts = facts[facts["component"].isna()]
     entity_facts = facts[facts["unit"].isna()]
     unit_facts = facts[facts["unit"].notna()].assign(_unit=lambda d: _unit_key(d["unit"]))
 

@@ -32,11 +32,22 @@ ENTITY_TYPE_VARIANTS = {
     "kementerian": "Kementerian", "kementrian": "Kementerian", "lembaga": "Lembaga", "badan": "Lembaga",
     "polres": "Polres", "polresta": "Polres", "polrestabes": "Polres",
     "kantor pertanahan": "Kantor Pertanahan", "kantah": "Kantor Pertanahan",
+    "kantor imigrasi": "Kantor Imigrasi", "kanim": "Kantor Imigrasi",
+    "lapas": "Lapas", "lembaga pemasyarakatan": "Lapas",
 }
 # A Polres is named after the kabupaten/kota it serves: "Polres OKU Timur", "Polrestabes Palembang",
 # "Polres Metro Bekasi Kota" (the trailing Kota marks the city force where a kabupaten shares the name).
 POLICE_NAME = re.compile(r"^(?P<force>(polrestabes|polresta|polres)( metro)?) (?P<base>.+?)(?P<city> kota)?$")
 LAND_OFFICE_NAME = re.compile(r"^(kantor pertanahan|kantah|kantor bpn) (?P<base>.+)$")
+# Vertical offices named after the kabupaten/kota they sit in, with an optional class
+# ("Kantor Imigrasi Kelas II TPI Sanggau", "Lapas Kelas IIA Yogyakarta").
+_OFFICE_CLASS = r"(?: (?P<grade>kelas (?:i{1,3}|iv)[ab]?(?: non)?(?: tpi)?))?"
+IMMIGRATION_NAME = re.compile(rf"^(?:kantor imigrasi|kanim){_OFFICE_CLASS} (?P<base>.+)$")
+PRISON_NAME = re.compile(rf"^(?:lapas|lembaga pemasyarakatan){_OFFICE_CLASS} (?P<base>.+)$")
+# entity type -> (code prefix, name pattern, name as written before the class and region)
+VERTICAL_OFFICES = {"Kantor Imigrasi": ("IMI", IMMIGRATION_NAME, "Kantor Imigrasi"),
+                    "Lapas": ("LAPAS", PRISON_NAME, "Lapas")}
+REGIONAL_OFFICES = ("Polres", "Kantor Pertanahan", *VERTICAL_OFFICES)  # named after a kabupaten/kota
 SLUG_CODE = re.compile(r"^POLRES\.(?P<province>\d{2})\.[a-z0-9]+(-[a-z0-9]+)*$")  # POLRES.<province>.<slug>
 
 
@@ -230,7 +241,7 @@ class Resolver:
         if province and entity.province_code and self.resolve_province(province)[0] != entity.province_code:
             return f"{entity.label()} is in {entity.province_name}, not in {self.resolve_province(province)[1]}"
         if name:
-            office = entity.entity_type if entity.entity_type in ("Polres", "Kantor Pertanahan") else None
+            office = entity.entity_type if entity.entity_type in REGIONAL_OFFICES else None
             try:  # read the name on its own (only the province as context) to see whom it names
                 named = self.resolve_entity(name, entity_type=office, province=entity.province_code)
             except (UnknownEntityError, AmbiguousEntityError):
@@ -253,6 +264,9 @@ class Resolver:
             return self._police(name, province_code)
         if wanted_type == "Kantor Pertanahan" or LAND_OFFICE_NAME.match(norm):
             return self._land_office(name, province_code)
+        for office, (_, pattern, _) in VERTICAL_OFFICES.items():
+            if wanted_type == office or pattern.match(norm):
+                return self._vertical_office(office, name, province_code)
         kind, base = _split_prefix(norm)
         type_kind = KIND_OF_TYPE.get(wanted_type) or (wanted_type.casefold() if wanted_type else None)
         if kind and type_kind and kind != type_kind:
@@ -280,12 +294,17 @@ class Resolver:
                 return self._police_of(region, normalise(name or ""))
             if office == "ATR":
                 return self._land_office_of(region)
+            for entity_type, (prefix, pattern, _) in VERTICAL_OFFICES.items():
+                if office == prefix:
+                    parts = pattern.match(normalise(name or ""))
+                    return self._vertical_office_of(entity_type, region, parts["grade"] if parts else None)
         slug = SLUG_CODE.match(code)
         if slug and slug["province"] in self._provinces and name and normalise(name):
             province = slug["province"]
             return Entity(code, " ".join(str(name).split()), "Polres", province, self._provinces[province])
         raise UnknownEntityError(code, [], expected="a Kemendagri code such as 17.06 or 17, a code from "
-                                                    "agencies.csv, POLRES.<code> or ATR.<code>")
+                                                    "agencies.csv, POLRES.<code>, ATR.<code>, IMI.<code> "
+                                                    "or LAPAS.<code>")
 
     def _regions(self, base: str, province_code: str | None) -> list[Entity]:
         """The kabupaten/kota a Polres or Kantor Pertanahan base name refers to ('Kota Bengkulu', 'OKU Timur')."""
@@ -345,6 +364,27 @@ class Resolver:
     def _land_office_of(self, region: Entity) -> Entity:
         return Entity(f"ATR.{region.code}", f"Kantor Pertanahan {region.name}", "Kantor Pertanahan",
                       region.province_code, region.province_name)
+
+    def _vertical_office(self, entity_type: str, name: str, province_code: str | None) -> Entity:
+        """A Kantor Imigrasi or Lapas, coded after the kabupaten/kota in its name: IMI.<code>, LAPAS.<code>."""
+        _, pattern, _ = VERTICAL_OFFICES[entity_type]
+        parts = pattern.match(normalise(name))
+        base = parts["base"] if parts else normalise(name)
+        regions = self._regions(base, province_code)
+        if len(regions) == 1:
+            return self._vertical_office_of(entity_type, regions[0], parts["grade"] if parts else None)
+        if regions:
+            raise AmbiguousEntityError(name, [e.label() for e in regions])
+        raise UnknownEntityError(name, self._suggest(base, province_code, ["kabupaten", "kota"]),
+                                 expected=f"a {entity_type} named after its kabupaten/kota")
+
+    def _vertical_office_of(self, entity_type: str, region: Entity, grade: str | None) -> Entity:
+        """Named with its class as written, in capitals where they are Roman numerals or TPI ("Kelas IIA")."""
+        prefix, _, title = VERTICAL_OFFICES[entity_type]
+        grade_text = " ".join(w.capitalize() if w in ("kelas", "non") else w.upper() for w in grade.split()) \
+            if grade else None
+        name = " ".join(filter(None, [title, grade_text, self._bases[region.code]]))
+        return Entity(f"{prefix}.{region.code}", name, entity_type, region.province_code, region.province_name)
 
     def _suggest(self, base: str, province_code: str | None, kinds: list[str]) -> list[str]:
         """Up to three nearest known names of these kinds ('Kabupaten Mukomuko (17.06)'), by normalised base name."""

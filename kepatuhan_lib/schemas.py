@@ -6,7 +6,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandas.api.types import union_categoricals
 
-from .methodology import DIMENSIONS, ENTITY_TYPES
+from .methodology import DIMENSIONS, ENTITY_TYPES, ZONES
 
 YEAR_MIN, YEAR_MAX = 2015, 2030
 MAX_SCALE = 110.0  # the largest scale of any era (2017 K/L); the era's own scale is checked in ingest
@@ -61,6 +61,11 @@ UNITS = pa.DataFrameSchema(
         "pengaduan": _points(),
         "nilai": _points(nullable=False),
         "koreksi": _points(),
+        # 2025-: kepercayaan masyarakat points (0-30), Tingkat Kepatuhan as published (shown, not scored),
+        # and the entity's Tanpa Maladministrasi flag (the same on every unit row of an entity).
+        "kepercayaan": _points(),
+        "tingkat_kepatuhan": _text(True),
+        "tanpa_maladministrasi": pa.Column("boolean", nullable=True),
         **_PROVENANCE,
     },
     strict=True,
@@ -103,9 +108,52 @@ QUARANTINE = pa.DataFrameSchema(
     name="quarantine",
 )
 
+# One published fact per row (published.load_published): every release of data/raw/published/.
+PUBLISHED_KEY = ["year", "entity_code", "unit", "component"]  # one chosen fact per key
+COMPONENTS = ("dimensi", "kepercayaan")  # 2025-: sub-scores of the total (<NA> component = the total)
+PUBLISHED = pa.DataFrameSchema(
+    {
+        "fact_id": pa.Column("Int64", pa.Check.ge(2), unique=True),
+        "release": _text(),
+        "source_file": _text(),
+        "source_row": pa.Column("Int64", pa.Check.ge(2)),
+        "year": pa.Column("Int16", pa.Check.in_range(YEAR_MIN, YEAR_MAX)),
+        "entity_type": _text(False, pa.Check.isin(ENTITY_TYPES)),
+        "province_code": _text(True, pa.Check.str_matches(r"^\d{2}$")),
+        "entity_code": _text(),
+        "entity": _text(),
+        "unit": _text(True),
+        "unit_type": _text(True),
+        "component": _text(True, pa.Check.isin(COMPONENTS)),
+        "score": pa.Column("Float64", pa.Check.in_range(0, MAX_SCALE), nullable=True),
+        "zone": _text(True, pa.Check.isin(ZONES)),
+        "opinion": _text(True),
+        "tm": pa.Column(bool),
+        "category": _text(True, pa.Check.isin(list("ABCDE"))),
+        "unit_category": _text(True),
+        "rank_in_province": pa.Column("Int64", pa.Check.ge(1), nullable=True),
+        "rank_national": pa.Column("Int64", pa.Check.ge(1), nullable=True),
+        "source_url": _text(True),
+        "source_title": _text(True),
+        "note": _text(True),
+        "chosen": pa.Column(bool),
+    },
+    checks=[
+        pa.Check(lambda df: (df[PUBLISHED_KEY].fillna({"unit": "", "component": ""}).assign(chosen=df["chosen"])
+                             .groupby(PUBLISHED_KEY)["chosen"].sum() == 1).all(),
+                 error="exactly one chosen fact per (year, entity_code, unit, component)"),
+        pa.Check(lambda df: (df["source_url"].notna() | df["source_title"].notna()).all(),
+                 error="every fact has a source_url or a source_title"),
+    ],
+    strict=True,
+    ordered=True,
+    name="published",
+)
+
 UNIT_COLUMNS = list(UNITS.columns)
 ANSWER_COLUMNS = list(ANSWERS.columns)
 QUARANTINE_COLUMNS = list(QUARANTINE.columns)
+PUBLISHED_COLUMNS = list(PUBLISHED.columns)
 
 
 REPEATED_TEXT = pd.CategoricalDtype(pd.Index([], dtype=STRING))

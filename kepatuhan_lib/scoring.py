@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config, storage
+from . import config, schemas, storage
 from .errors import MethodologyError, UsageError
 from .keys import combination_key
 from .methodology import DIMENSIONS, classify_frame, dimension_caps, era, round_half_up
@@ -16,12 +16,13 @@ from .methodology import DIMENSIONS, classify_frame, dimension_caps, era, round_
 UNIT_KEY = ["year", "entity_type", "entity_code", "unit"]
 ENTITY_KEY = ["year", "entity_type", "entity_code"]
 PROVENANCE = ["source_file", "source_sha256", "source_sheet", "source_row"]
-UNIT_COLUMNS = ["year", "entity_type", "province_code", "entity_code", "entity", "unit", "unit_type",
-                "input", "proses", "output", "pengaduan", "nilai", "koreksi", *PROVENANCE, "synthetic"]
+UNIT_COLUMNS = schemas.UNIT_COLUMNS
+# tm: the entity is Tanpa Maladministrasi (2025-; <NA> where its rows do not say); its opinion then ends
+# with " Tanpa Maladministrasi". category (A-E) and zone are empty from 2025.
 ENTITY_SCORE_COLUMNS = ["year", "entity_type", "province_code", "entity_code", "entity", "n_units", "unit_types",
-                        "score_unrounded", "koreksi", "score", "category", "opinion", "zone", "synthetic"]
+                        "score_unrounded", "koreksi", "score", "category", "opinion", "zone", "tm", "synthetic"]
 OUT_COLUMNS = ["year", "entity_type", "province_code", "entity_code", "entity", "n_units", "unit_types",
-               "score", "category", "opinion", "zone", "koreksi", "synthetic"]
+               "score", "category", "opinion", "zone", "tm", "koreksi", "synthetic"]
 QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
 MAX_SKOR = 3  # indicator answers are scored 0-3
 
@@ -32,8 +33,9 @@ def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
     The project's model (the instrument is not public in full): each indicator's score is the
     mean of its respondents' Skor; dimension points = cap x sum(weight x mean / 3) / sum(weight);
     nilai = the sum of the four dimensions. A dimension with no answers, or an indicator whose
-    every answer is missing, leaves that dimension and nilai missing (never 0). Provenance comes
-    from the unit's first answer row; ``synthetic`` is true if any answer is.
+    every answer is missing, leaves that dimension and nilai missing (never 0). In an era whose
+    score has a part the answers lack (2025-: kepercayaan masyarakat), nilai is missing too.
+    Provenance comes from the unit's first answer row; ``synthetic`` is true if any answer is.
     """
     if answers.empty:
         return _empty_units()
@@ -73,8 +75,11 @@ def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
 
     for i, dimension in enumerate(DIMENSIONS):
         units[dimension.lower()] = pd.array(points[:, i], dtype="Float64")
-    units["nilai"] = pd.array(points.sum(axis=1), dtype="Float64")  # NaN (missing) if any dimension is
-    units["koreksi"] = pd.array([pd.NA] * len(units), dtype="Float64")
+    nilai = np.where(_other_parts(units), np.nan, points.sum(axis=1))  # NaN (missing) if any dimension is
+    units["nilai"] = pd.array(nilai, dtype="Float64")
+    for column, dtype in (("koreksi", "Float64"), ("kepercayaan", "Float64"), ("tingkat_kepatuhan", "string"),
+                          ("tanpa_maladministrasi", "boolean")):
+        units[column] = pd.array([pd.NA] * len(units), dtype=dtype)
     synthetic = answers["synthetic"].to_numpy(dtype=bool) if "synthetic" in answers else np.zeros(len(answers))
     units["synthetic"] = np.bincount(unit_id, weights=synthetic, minlength=n_units) > 0
     return units.reindex(columns=UNIT_COLUMNS)
@@ -101,6 +106,15 @@ def _caps_per_unit(units: pd.DataFrame) -> np.ndarray:
     return caps
 
 
+def _other_parts(units: pd.DataFrame) -> np.ndarray:
+    """True for units whose era adds a part to the dimensions that answers do not give (2025-: kepercayaan)."""
+    keys = units[["year", "entity_type"]].astype({"year": int, "entity_type": str})
+    other = np.zeros(len(units), dtype=bool)
+    for (year, entity_type), rows in keys.groupby(["year", "entity_type"]).indices.items():
+        other[rows] = set(era(year, entity_type).components) - {"dimensi"} != set()
+    return other
+
+
 def _mean_per_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
     """Mean of each group's values in row order, NaN if any is missing: exactly Series.mean(skipna=False).
 
@@ -115,7 +129,8 @@ def _mean_per_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.
 
 
 def _empty_units() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="Float64" if c in ("nilai", "koreksi") else object) for c in UNIT_COLUMNS})
+    return pd.DataFrame({c: pd.Series(dtype="Float64" if c in ("nilai", "koreksi", "kepercayaan") else object)
+                         for c in UNIT_COLUMNS})
 
 
 def entity_scores(units: pd.DataFrame) -> pd.DataFrame:
@@ -123,7 +138,8 @@ def entity_scores(units: pd.DataFrame) -> pd.DataFrame:
 
     Every unit counts equally. A unit without nilai leaves the entity score missing rather
     than silently dropping the unit. Zone, category and opinion are classified on the rounded
-    score (77.995 -> 78.00 -> B, hijau).
+    score (77.995 -> 78.00 -> B, hijau); from 2025 there is no zone or grade, and ``tm`` (the
+    units' Tanpa Maladministrasi flag, the same on each) adds " Tanpa Maladministrasi" to the opinion.
     """
     if units.empty:
         dtypes = {"year": "Int16", "n_units": "Int64", "score_unrounded": "Float64", "koreksi": "Float64",
@@ -132,6 +148,7 @@ def entity_scores(units: pd.DataFrame) -> pd.DataFrame:
     frame = units.assign(
         nilai=units["nilai"].astype("Float64"),
         koreksi=units["koreksi"].astype("Float64") if "koreksi" in units else pd.NA,
+        tm=units["tanpa_maladministrasi"].astype("boolean") if "tanpa_maladministrasi" in units else pd.NA,
         synthetic=units["synthetic"].astype(bool) if "synthetic" in units else False,
         unit_type=units["unit_type"].astype("string"),
     )
@@ -141,6 +158,7 @@ def entity_scores(units: pd.DataFrame) -> pd.DataFrame:
         entity=("entity", "first"),
         n_units=("unit", "size"),
         koreksi=("koreksi", "first"),
+        tm=("tm", "first"),
         synthetic=("synthetic", "any"),
     ).reset_index()
     entity_of_unit = grouped.ngroup().to_numpy()
@@ -152,6 +170,7 @@ def entity_scores(units: pd.DataFrame) -> pd.DataFrame:
     out["unit_types"] = pd.array([";".join(sorted(types)) for types in types_of], dtype="string")
     out["n_units"] = out["n_units"].astype("Int64")
     out["koreksi"] = out["koreksi"].astype("Float64")
+    out["tm"] = out["tm"].astype("boolean")
     out["score_unrounded"] = out.pop("mean").astype("Float64") - out["koreksi"].fillna(0)
     out["score"] = round_half_up(out["score_unrounded"])
     return classify_frame(out)[ENTITY_SCORE_COLUMNS]
@@ -256,6 +275,11 @@ def _blocked_without_method(frame: pd.DataFrame, need_caps: bool) -> pd.DataFram
             if need_caps and not dimension_caps(year, entity_type):
                 reasons[(year, entity_type)] = (f"not scored: {era(year, entity_type).label} has no dimensions, "
                                                 "so answers cannot be scored; give a unit recap with Nilai")
+            elif need_caps and set(era(year, entity_type).components) - {"dimensi"}:
+                reasons[(year, entity_type)] = (f"not scored: {era(year, entity_type).label} adds "
+                                                f"{', '.join(sorted(set(era(year, entity_type).components) - {'dimensi'}))}"
+                                                " to the dimensions, which answers do not give; give a unit recap "
+                                                "with Nilai (or the dimensions and Kepercayaan Masyarakat)")
         except MethodologyError as err:
             reasons[(year, entity_type)] = f"not scored: {err}"
     reason = [reasons.get(k) for k in zip(entities["year"], entities["entity_type"])]

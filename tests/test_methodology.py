@@ -13,8 +13,9 @@ from kepatuhan_lib import config
 from kepatuhan_lib.errors import MethodologyError
 from kepatuhan_lib.methodology import (
     Classification, classify, classify_frame, comparability, dimension_caps, era, load_eras, round_half_up,
-    score_scale,
+    score_scale, unit_categories, unit_category,
 )
+from kepatuhan_lib.published import load_published
 
 KAB = "Pemerintah Kabupaten"
 
@@ -96,10 +97,69 @@ def test_score_outside_the_scale_is_refused():
         classify_frame(pd.DataFrame({"year": [2015], "entity_type": [KAB], "score": [80.0]}))
 
 
-def test_2025_is_a_separate_series_without_public_bands():
-    assert era(2025, KAB).series != era(2024, KAB).series
-    assert classify(80.0, 2025, KAB) == Classification(None, None, None)
-    assert dimension_caps(2025, KAB) == {}
+# (score, entity opinion, unit category) on both sides of every 2025 cut point (methodology-2025.md).
+BOUNDARIES_2025 = [
+    (31.99, "Kualitas Terendah", "Sangat Kurang"), (32.00, "Kualitas Rendah", "Kurang"),
+    (53.99, "Kualitas Rendah", "Kurang"), (54.00, "Kualitas Sedang", "Cukup"),
+    (77.99, "Kualitas Sedang", "Cukup"), (78.00, "Kualitas Tinggi", "Baik"),
+    (87.99, "Kualitas Tinggi", "Baik"), (88.00, "Kualitas Tertinggi", "Sangat Baik"),
+    (100.00, "Kualitas Tertinggi", "Sangat Baik"),
+]
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+@pytest.mark.parametrize("score,opinion,category", BOUNDARIES_2025)
+def test_2025_opinion_and_unit_category_without_zone_or_grade(year, score, opinion, category):
+    assert classify(score, year, KAB) == Classification(None, None, opinion)
+    assert classify(score, year, "Lapas", tm=True) == Classification(None, None, f"{opinion} Tanpa Maladministrasi")
+    assert unit_category(score, year, "Polres") == category
+
+
+def test_tm_never_changes_the_band_and_means_nothing_before_2025():
+    assert classify(77.995, 2025, KAB, tm=True).opinion == "Kualitas Tinggi Tanpa Maladministrasi"  # half-up first
+    assert classify(88.0, 2024, KAB, tm=True) == classify(88.0, 2024, KAB)
+    assert unit_category(88.0, 2024, KAB) is None and unit_category(None, 2025, KAB) is None
+    frame = pd.DataFrame({"year": [2025, 2025, 2025, 2024], "entity_type": [KAB] * 4,
+                          "score": pd.array([88.0, 88.0, None, 88.0], dtype="Float64"),
+                          "tm": pd.array([True, pd.NA, True, True], dtype="boolean")})
+    out = classify_frame(frame)
+    assert out["opinion"].tolist() == ["Kualitas Tertinggi Tanpa Maladministrasi", "Kualitas Tertinggi", pd.NA,
+                                       "Kualitas Tertinggi"]
+    assert out["zone"].tolist()[:2] == [pd.NA, pd.NA] and out["category"].tolist()[:2] == [pd.NA, pd.NA]
+    units = pd.DataFrame({"year": [2025, 2026, 2024], "entity_type": ["Polres", "Lapas", KAB],
+                          "nilai": pd.array([60.74, 92.36, 90.0], dtype="Float64")})
+    assert unit_categories(units).tolist() == ["Cukup", "Sangat Baik", pd.NA]
+
+
+def test_2025_is_a_separate_series_with_its_own_parts_and_caps():
+    e = era(2025, KAB)
+    assert e.series != era(2024, KAB).series and era(2026, "Lapas") is e
+    assert e.components == {"dimensi": 70.0, "kepercayaan": 30.0}
+    caps = dimension_caps(2026, KAB)
+    assert caps == {"Input": 15.295, "Proses": 22.659, "Output": 16.968, "Pengaduan": 15.078}
+    assert round(sum(caps.values()), 6) == e.components["dimensi"]
+    assert e.confidence("caps", 2025) == "LOW" and e.confidence("lowest-band", 2026) == "LOW"
+    assert e.unit_categories() == ("Sangat Baik", "Baik", "Cukup", "Kurang", "Sangat Kurang")
+
+
+def test_adding_a_year_to_the_2025_era_is_adding_data(tmp_path):
+    for path in config.METHODOLOGY_DIR.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        (tmp_path / path.name).write_text(text.replace("years = [2025, 2026]", "years = [2025, 2026, 2027]"))
+    (later,) = [e for e in load_eras(tmp_path) if 2027 in e.years]
+    assert later.id == "opini-ombudsman-2025" and later.classify(54.0).opinion == "Kualitas Sedang"
+
+
+def test_every_published_2025_score_gets_its_published_opinion_and_category():
+    """Pins the 2025 cut points against every scored 2025 fact of release 2 (opinion and unit category)."""
+    facts, _ = load_published()
+    scored = facts[facts["score"].notna() & facts["component"].isna() & (facts["year"] >= 2025)]
+    with_opinion, with_category = scored[scored["opinion"].notna()], scored[scored["unit_category"].notna()]
+    assert len(with_opinion) >= 15 and len(with_category) >= 25
+    for row in with_opinion.itertuples():
+        assert classify(row.score, row.year, row.entity_type, tm=row.tm).opinion == row.opinion, row
+    for row in with_category.itertuples():
+        assert unit_category(row.score, row.year, row.entity_type) == row.unit_category, row
 
 
 def test_caps_declared_for_2022_to_2024_only_and_sum_to_the_scale():
@@ -116,6 +176,8 @@ def test_caps_declared_for_2022_to_2024_only_and_sum_to_the_scale():
 def test_comparability_flags():
     assert comparability(2021, 2022, KAB) == ["metode berbeda"]
     assert comparability(2024, 2025, KAB) == ["seri berbeda"]
+    assert comparability(2021, 2026, "Polres") == ["seri berbeda"]
+    assert comparability(2025, 2026, "Kantor Imigrasi") == []
     assert comparability(2022, 2024, KAB) == []
     assert comparability(2019, 2021, KAB) == []  # same survey; 2020 simply had none
     assert comparability(2016, 2017, "Kementerian") == ["metode berbeda"]  # 0-100 -> 0-110
@@ -204,6 +266,10 @@ def test_loader_accepts_a_valid_declaration(tmp_path):
     (lambda t: t + "[caps]\nInput = 20.0\nProses = 30.0\nOutput = 25.0\nPengaduan = 20.0\n", "sum to 95.00"),
     (lambda t: t.replace("scale = 100.0", "scale = 100.0\nscael = 1"), "unknown key 'scael'"),
     (lambda t: t + '[[rules]]\nabout = "bands"\nconfidence = "SURE"\nsource = "x"\n', "SURE"),
+    (lambda t: t + "[components]\ndimensi = 70.0\nkepercayaan = 20.0\n", "components sum to 90.00"),
+    (lambda t: t + "[components]\ndimensi = 70.0\nkepercayaan = 30.0\n"
+                   "[caps]\nInput = 21.85\nProses = 32.37\nOutput = 24.24\nPengaduan = 21.54\n", "not 70.00"),
+    (lambda t: t.replace('zone = "hijau"\n', ""), "either every band has a zone or none has"),
 ])
 def test_loader_refuses_an_invalid_declaration(tmp_path, edit, message):
     (tmp_path / "x.toml").write_text(edit(GOOD_ERA))
@@ -224,4 +290,4 @@ def test_loader_reports_every_problem_of_every_file_and_double_declarations(tmp_
 def test_shipped_declarations_are_valid_and_cover_every_assessed_year():
     eras = load_eras()
     years = sorted({y for e in eras for y in e.years})
-    assert years == [2015, 2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024, 2025]
+    assert years == [2015, 2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024, 2025, 2026]

@@ -163,8 +163,9 @@ def test_rejang_lebong_2024_reproduces_its_units_so_the_entity_computes_93_06(na
 
 
 def test_every_published_unit_score_is_reproduced(facts, national):
+    """The chosen figure of every published unit (Rejang Lebong DPMPTSP 2024: 94.58, not release 2's 94.68)."""
     facts = _national(facts)
-    unit_facts = facts[facts["unit"].notna() & facts["score"].notna()]
+    unit_facts = facts[facts["unit"].notna() & facts["score"].notna() & facts["chosen"]]
     merged = unit_facts.merge(national.units, on=["year", "entity_code", "unit"])
     assert len(merged) == len(unit_facts) > 20
     assert (methodology.round_half_up(merged["nilai"].to_numpy()) == merged["score"].to_numpy(dtype=float)).all()
@@ -172,7 +173,8 @@ def test_every_published_unit_score_is_reproduced(facts, national):
 
 def test_published_zones_and_grades_without_a_score_are_respected(facts, national_scores):
     facts = _national(facts)
-    zoned = facts[facts["unit"].isna() & facts["score"].isna() & facts["zone"].notna()]
+    # the chosen figure: Sumatera Selatan 2023's zone-and-grade-only fact (A) gives way to release 2's 85.25 (B)
+    zoned = facts[facts["unit"].isna() & facts["score"].isna() & facts["zone"].notna() & facts["chosen"]]
     merged = zoned.merge(national_scores, on=["year", "entity_code"], suffixes=("_published", ""))
     assert len(merged) == len(zoned) > 50
     assert (merged["zone_published"] == merged["zone"]).all()

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from .. import config
+from . import data
 
 Allowed = Callable[[], Mapping[Any, str] | Sequence[Any]] | Sequence[Any] | None
 
@@ -106,7 +107,7 @@ EDITION = Parameter(
 )
 
 REGIONAL_TYPES = ("Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota")
-REPORT_INPUTS = ("scores", "unit_figures", "disagreements", "published", "units", "quarantine")
+REPORT_INPUTS = data.TABLES
 
 
 # An entity-year row in the scores is a published fact or a computed score (a published zone or

@@ -15,7 +15,7 @@ DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "
 REGIONAL = ("Pemerintah Kabupaten", "Pemerintah Kota")
 
 
-TABLES = ("scores", "unit_figures", "disagreements", "published", "units", "quarantine")  # what reports read
+TABLES = ("scores", "unit_figures", "disagreements", "published", "national_counts", "units", "quarantine")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class ReportData:
     unit_figures: pd.DataFrame
     disagreements: pd.DataFrame
     published: pd.DataFrame
+    national_counts: pd.DataFrame
     units: pd.DataFrame
     quarantine: pd.DataFrame
     paths: tuple[Path, ...]

@@ -534,15 +534,12 @@ def zone_counts(this_year: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
 
 def ringkasan_nasional(year: int, edition: str = PUBLIC) -> None:
     """Counts and shares by zone (and grade) per entity type, against the published national counts."""
-    from ..synthetic import load_published_counts
-
     loaded, scores, this_year = _national(year, edition)
     if this_year.empty:
         _show(_notice(f"{fmt.NOT_ASSESSED.capitalize()} pada {year}."))
         emit_headline(entitas=0)
         return
-    published = load_published_counts()
-    published = published[published["year"] == year]
+    published = loaded.national_counts[loaded.national_counts["year"] == year]
     counts = zone_counts(this_year, published)
     scored = this_year[this_year["score"].notna()]
     zones = _counts(this_year["zone"], ZONES)
