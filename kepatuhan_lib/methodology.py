@@ -84,6 +84,7 @@ class Era:
     components: dict[str, float] = field(default_factory=dict)  # 2025-: dimensi 70, kepercayaan 30
     tm_suffix: str | None = None  # 2025-: " Tanpa Maladministrasi", added to a flagged entity's opinion
     compliance_levels: tuple[str, ...] = ()  # 2025-: Tingkat Kepatuhan as published (shown, not scored)
+    opinion_variants: tuple[str, ...] = ()  # opinions seen in published sources that no band gives, kept as published
 
     def confidence(self, about: str, year: int) -> str | None:
         """Confidence of the rule ``about`` ("bands", "caps", "scale") in ``year``, if declared."""
@@ -103,8 +104,9 @@ class Era:
         return np.array([b.min for b in self.bands])
 
     def opinion_labels(self) -> tuple[str, ...]:
-        """Every opinion an entity of this era can get: the bands', and each with the TM suffix."""
-        plain = tuple(b.opinion for b in self.bands)
+        """Every opinion an entity of this era can get or a source printed: the bands' and the declared
+        variants, each also with the TM suffix."""
+        plain = tuple(b.opinion for b in self.bands) + self.opinion_variants
         return plain + (tuple(o + self.tm_suffix for o in plain) if self.tm_suffix else ())
 
     def unit_categories(self) -> tuple[str, ...]:
@@ -119,7 +121,7 @@ class Era:
 # --- loading and validating the declarations -------------------------------------------------
 
 _ERA_KEYS = {"id", "label", "series", "years", "entity_types", "scale", "source", "bands", "caps", "rules",
-             "components", "tm_suffix", "compliance_levels"}
+             "components", "tm_suffix", "compliance_levels", "opinion_variants"}
 _BAND_KEYS = {"min", "zone", "opinion", "category", "unit_category", "as_published"}
 _RULE_KEYS = {"about", "confidence", "source", "years"}
 
@@ -189,6 +191,7 @@ def _parse_era(raw: dict, where: str) -> tuple[Era | None, list[str]]:
         entity_types=entity_types, scale=float(scale), bands=bands, caps=caps, rules=rules,
         source=str(raw["source"]), file=where, components=components, tm_suffix=raw.get("tm_suffix"),
         compliance_levels=tuple(raw.get("compliance_levels", ())),
+        opinion_variants=tuple(raw.get("opinion_variants", ())),
     )
     return era, problems
 

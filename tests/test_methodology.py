@@ -156,8 +156,13 @@ def test_every_published_2025_score_gets_its_published_opinion_and_category():
     scored = facts[facts["score"].notna() & facts["component"].isna() & (facts["year"] >= 2025)]
     with_opinion, with_category = scored[scored["opinion"].notna()], scored[scored["unit_category"].notna()]
     assert len(with_opinion) >= 15 and len(with_category) >= 25
+    variants = {v.casefold() for v in era(2025, "Pemerintah Kota").opinion_variants}
     for row in with_opinion.itertuples():
-        assert classify(row.score, row.year, row.entity_type, tm=row.tm).opinion == row.opinion, row
+        got = classify(row.score, row.year, row.entity_type, tm=row.tm).opinion
+        if row.opinion.casefold().removesuffix(" tanpa maladministrasi") in variants:  # the source's own wording
+            assert (row.entity, got) == ("Kota Yogyakarta", "Kualitas Tertinggi Tanpa Maladministrasi"), row
+            continue
+        assert got == row.opinion, row
     for row in with_category.itertuples():
         assert unit_category(row.score, row.year, row.entity_type) == row.unit_category, row
 
