@@ -36,6 +36,7 @@ ANSWERS_PARQUET = PROCESSED_DIR / "answers.parquet"
 QUARANTINE_PARQUET = PROCESSED_DIR / "quarantine.parquet"
 PUBLISHED_PARQUET = PROCESSED_DIR / "published.parquet"
 ENTITY_SCORES_PARQUET = PROCESSED_DIR / "entity_scores.parquet"
+HELD_BACK_PARQUET = PROCESSED_DIR / "held_back.parquet"  # entities not scored ("tidak dihitung") and why
 SCORES_PARQUET = PROCESSED_DIR / "scores.parquet"  # published and computed, one chosen figure each
 RECONCILIATION_CSV = PROCESSED_DIR / "reconciliation.csv"
 

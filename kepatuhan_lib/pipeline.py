@@ -14,7 +14,7 @@ from .methodology import classify_frame
 from .published import load_published
 from .ranking import rank_national, rank_provincial
 from .reconcile import reconcile
-from .scoring import entity_scores, unit_scores_from_answers
+from .scoring import score_exports
 
 EXPORT_SUFFIXES = (".csv", ".xlsx")
 ENTITY_KEY = ["year", "entity_code"]
@@ -33,15 +33,20 @@ class IngestSummary:
     published_quarantined: int
     entities_scored: int
     discrepancies: int
+    problems: int = 0  # export problems (of rows or whole files); superseded rows are none
+    entities_held_back: int = 0
+    notices: tuple = ()  # how files were read (hidden sheets skipped, columns ignored)
 
     def lines(self) -> list[str]:
         used = self.rows_read - self.rows_quarantined
         return [
+            *(str(n) for n in self.notices),
             f"exports: {self.files} files, {self.rows_read:,} rows read: {used:,} used, "
-            f"{self.rows_quarantined:,} quarantined ({self.rows_skipped:,} blank or footer rows skipped)",
+            f"{self.rows_quarantined:,} quarantined ({self.rows_skipped:,} blank or footer rows skipped); "
+            f"{self.problems:,} problems",
             f"published results: {self.published_facts:,} facts, {self.published_quarantined:,} quarantined",
-            f"scores: {self.entities_scored:,} entity-years computed; "
-            f"{self.discrepancies:,} published/computed differences beyond tolerance",
+            f"scores: {self.entities_scored:,} entity-years computed, {self.entities_held_back:,} held back "
+            f"(not scored: rejected rows); {self.discrepancies:,} published/computed differences beyond tolerance",
         ]
 
 
@@ -76,7 +81,7 @@ def supersede(data: ExportData, covered: pd.MultiIndex, by: str) -> tuple[Export
         }))
     superseded = pd.concat(moved, ignore_index=True)
     remaining = ExportData(kept["units"], kept["answers"], data.problems, data.rows_read, data.rows_skipped,
-                           data.problem_entities)
+                           data.attribution, data.notices)
     return remaining, superseded
 
 
@@ -113,28 +118,31 @@ def build_processed(export_dirs: list[Path] | None = None, published_csv: Path |
     export_dirs = export_dirs if export_dirs is not None else [config.EXPORTS_RAW_DIR, config.SYNTHETIC_DIR]
     facts, facts_quarantine = load_published(published_csv or config.PUBLISHED_RAW_CSV)
 
-    units, answers, quarantines = [], [], [facts_quarantine]
+    units, answers, quarantines, rejected, notices = [], [], [facts_quarantine], [], []
     covered, files, rows_read, rows_quarantined, rows_skipped = None, 0, 0, 0, 0
     for directory in export_dirs:
         paths = export_files(directory)
         data = read_exports(paths)
         files, rows_read, rows_skipped = files + len(paths), rows_read + data.rows_read, rows_skipped + data.rows_skipped
         rows_quarantined += data.rows_quarantined
-        quarantines.append(data.quarantine()[QUARANTINE_COLUMNS])
+        rejected.append(data.quarantine())
+        quarantines.append(rejected[-1][QUARANTINE_COLUMNS])
+        notices += data.notices
         if covered is not None and len(covered):
             data, superseded = supersede(data, covered, config.display_path(export_dirs[0]))
             quarantines.append(superseded)
             rows_quarantined += len(superseded)
-        scored = [data.units, unit_scores_from_answers(data.answers) if len(data.answers) else None]
-        units += [f for f in scored if f is not None and len(f)]
+        units += [data.units] if len(data.units) else []
         answers += [data.answers] if len(data.answers) else []
         found = pd.concat([_keys(f).to_frame(index=False) for f in (data.units, data.answers) if len(f)]
                           or [pd.DataFrame(columns=ENTITY_KEY)])
         covered = found if covered is None else pd.concat([covered.to_frame(index=False), found])
         covered = pd.MultiIndex.from_frame(covered.drop_duplicates().astype({"year": "Int64"}))
 
-    units = schemas.concat(units) if units else pd.DataFrame()
-    computed = entity_scores(units)
+    rejected = pd.concat(rejected, ignore_index=True)
+    scored = score_exports(schemas.concat(units) if units else schemas.empty(schemas.UNITS),
+                           schemas.concat(answers) if answers else schemas.empty(schemas.ANSWERS), rejected)
+    units, computed = scored.units, scored.scores
     scores = rank_provincial(rank_national(combine_scores(computed, facts)))
     differences = reconcile(facts, computed, units if len(units) else None)
     beyond = differences.loc[~differences["within_tolerance"].astype(bool), ENTITY_KEY].drop_duplicates()
@@ -144,7 +152,8 @@ def build_processed(export_dirs: list[Path] | None = None, published_csv: Path |
     summary = IngestSummary(
         files=files, rows_read=rows_read, rows_quarantined=rows_quarantined, rows_skipped=rows_skipped,
         published_facts=len(facts), published_quarantined=len(facts_quarantine), entities_scored=len(computed),
-        discrepancies=len(beyond),
+        discrepancies=len(beyond), problems=len(rejected), entities_held_back=len(scored.held_back),
+        notices=tuple(notices),
     )
     tables = {
         config.PUBLISHED_PARQUET: facts,
@@ -152,13 +161,18 @@ def build_processed(export_dirs: list[Path] | None = None, published_csv: Path |
         config.ANSWERS_PARQUET: schemas.concat(answers) if answers else pd.DataFrame(),
         config.QUARANTINE_PARQUET: pd.concat([q for q in quarantines if len(q)] or quarantines[:1], ignore_index=True),
         config.ENTITY_SCORES_PARQUET: computed,
+        config.HELD_BACK_PARQUET: scored.held_back,
         config.SCORES_PARQUET: scores,
     }
     return tables, differences, summary
 
 
 def ingest_command() -> int:
-    """Write every processed table atomically and print the row accounting."""
+    """Write every processed table atomically and print the row accounting.
+
+    Exit code 1 when an export or a published fact had a problem (the tables are still written
+    from everything else), 0 otherwise.
+    """
     print("reading data/raw/ and data/synthetic/ ...", file=sys.stderr)
     tables, differences, summary = build_processed()
     for path, frame in tables.items():
@@ -168,4 +182,4 @@ def ingest_command() -> int:
         print(line, file=sys.stderr)
     print(f"processed tables written to {config.display_path(config.PROCESSED_DIR)}/ "
           f"(reconciliation: {config.display_path(config.RECONCILIATION_CSV)})", file=sys.stderr)
-    return 0
+    return 1 if summary.problems or summary.published_quarantined else 0
