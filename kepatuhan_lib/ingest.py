@@ -11,12 +11,12 @@ import os
 import re
 import tomllib
 import zipfile
-from html import unescape
-from xml.etree import ElementTree
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -265,10 +265,11 @@ def _table(file: str, sheet: str | None, sha256: str, found, data: list, first_r
            synthetic_name: bool) -> tuple[_Table | None, list[Problem]]:
     """Build a table from the header found and its columns of cell texts (see `_Cells.of`)."""
     index, layout, mapping, labels = found
-    same = {}
+    same = {}  # canonical column -> every header column meaning it
     for j, label in enumerate(labels):
-        if layout.lookup.get(normalise_header(label)):
-            same.setdefault(layout.lookup[normalise_header(label)], []).append(j)
+        column = layout.lookup.get(normalise_header(label))
+        if column:
+            same.setdefault(column, []).append(j)
     twice = [Problem(file, f"the header (row {first_row - 1}) has {len(js)} columns meaning {layout.label(c)}: "
                            + " and ".join(f"{labels[j]!r} (column {_letter(j)})" for j in js)
                            + "; keep one of them", sheet=sheet)
@@ -412,7 +413,8 @@ def _read_csv_exactly(file: str, text: str, sha256: str, delimiter: str, found) 
     try:
         records = list(reader)[index + 1:]
     except csv.Error as err:  # a cell over the csv module's limit (128 KiB), for one
-        return [], [Problem(file, f"not readable as CSV at line {reader.line_num}: {err}")]
+        return [], [Problem(file, f"not readable as CSV at line {reader.line_num}: {err}; expected a table "
+                                  "of cells of a few hundred characters")]
     padded = [(r + [""] * width)[:width] for r in records]
     columns = [pd.Series([r[j] for r in padded], dtype=STRING) for j in range(width)]
     built, problems = _table(file, None, sha256, found, columns, index + 2, bool(SYNTHETIC_NAME.search(Path(file).name)))
@@ -500,6 +502,8 @@ def _formulas_without_value(archive: zipfile.ZipFile) -> dict[str, dict[tuple[in
     Reading values only, openpyxl gives such a cell as empty; it is a formula that was never calculated
     (a workbook written by a program, not saved by Excel).
     """
+    from openpyxl.utils.cell import column_index_from_string
+
     targets = {r.get("Id"): r.get("Target", "") for r in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))}
     found = {}
     for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_SHEET_NS}sheet"):
@@ -508,17 +512,9 @@ def _formulas_without_value(archive: zipfile.ZipFile) -> dict[str, dict[tuple[in
         if b"<f" not in xml and b":f" not in xml:
             continue
         found[sheet.get("name")] = {
-            (int(row) - 1, _column_index(letters.decode())): "=" + (unescape(text.decode("utf-8", "replace")) if text else "…")
+            (int(row) - 1, column_index_from_string(letters.decode()) - 1): "=" + (unescape(text.decode("utf-8", "replace")) if text else "…")
             for letters, row, text in _FORMULA_CELL.findall(xml)}
     return found
-
-
-def _column_index(letters: str) -> int:
-    """The 0-based index of a spreadsheet column letter (A -> 0, AA -> 26)."""
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index - 1
 
 
 def _sheet_grid(sheet) -> tuple[list[list], dict[tuple[int, int], bool]]:
@@ -1079,9 +1075,10 @@ def read_exports(paths: Iterable[Path]) -> ExportData:
     """Read export files into canonical units and answers rows; every bad row is quarantined.
 
     Never raises for bad content: a file that cannot be used (empty, not a table, missing a
-    required column) is a problem with ``row=None``. Blank rows and footer rows ("Rata-rata",
-    "Jumlah", "Total") are not data rows: they are counted in ``rows_skipped``, so that
-    ``rows_read`` = rows used + rows quarantined.
+    required column, or any failure to parse it) is a problem with ``row=None``, and the other
+    files are read. How a file was read (a hidden sheet skipped, a column ignored) is in
+    ``notices``. Blank rows and footer rows ("Rata-rata", "Jumlah", "Total") are not data rows:
+    they are counted in ``rows_skipped``, so that ``rows_read`` = rows used + rows quarantined.
     """
     paths = [Path(p) for p in paths]
     res = _Resolution()
