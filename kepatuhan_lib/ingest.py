@@ -105,6 +105,9 @@ def layouts() -> tuple[Layout, ...]:
         except (tomllib.TOMLDecodeError, KeyError, TypeError) as err:
             raise KepatuhanError(f"{where}: invalid column mapping: {err}") from None
         unknown = set(layout.variants) - _KNOWN_COLUMNS.get(kind, set())
+        if set(layout.variants) - unknown - set(schemas.MAX_CHARS):
+            raise KepatuhanError(f"{where}: columns without a length limit in schemas.MAX_CHARS: "
+                                 f"{sorted(set(layout.variants) - unknown - set(schemas.MAX_CHARS))}")
         needed = set(layout.required) | {c for g in layout.required_any for c in g}
         if kind not in _KNOWN_COLUMNS or unknown or not needed <= set(layout.variants):
             raise KepatuhanError(f"{where}: invalid column mapping: kind {kind!r}, unknown columns "
