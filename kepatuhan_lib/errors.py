@@ -10,7 +10,8 @@ class Problem:
     """One problem in an input file, located as a person sees it in a spreadsheet.
 
     ``row`` is the spreadsheet row number (header row included, 1-based); ``None`` for a
-    problem of the whole file. ``column`` is the header as written in the file.
+    problem of the whole file. ``column`` is the header as written in the file. A ``notice``
+    refuses nothing: it says how the file was read (a hidden sheet skipped, a column ignored).
     """
 
     file: str
@@ -19,18 +20,20 @@ class Problem:
     column: str | None = None
     value: str | None = None
     sheet: str | None = None
+    notice: bool = False
 
     def location(self) -> str:
         where = self.file if self.sheet is None else f"{self.file}[{self.sheet}]"
         return f"{where}:{'' if self.row is None else self.row}:{self.column or ''}"
 
     def __str__(self) -> str:
-        return f"{self.location()}: {self.message}"
+        return f"{self.location()}: {'notice: ' if self.notice else ''}{self.message}"
 
     def as_record(self) -> dict:
         """The quarantine-table form: file, sheet, row, column, value, reason."""
         d = asdict(self)
         d["reason"] = d.pop("message")
+        del d["notice"]
         return d
 
 

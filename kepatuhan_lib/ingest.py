@@ -14,7 +14,9 @@ import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -24,7 +26,7 @@ import pyarrow.csv as pacsv
 from . import config, methodology, schemas
 from .errors import KepatuhanError, Problem, UnknownEntityError, UsageError
 from .keys import mixed_radix
-from .numbers import EXAMPLE, MISSING_TOKENS, parse_numbers
+from .numbers import EXAMPLE, MISSING_TOKENS, ambiguous_thousands, parse_numbers
 
 STRING = pd.StringDtype()
 HEADER_SEARCH_ROWS = 30  # a header row is looked for this far down (title rows sit above it)
@@ -41,6 +43,8 @@ DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "
 # spellings of it ("DPMPTSP", "Dinas Penanaman Modal dan PTSP") are the same unit.
 MANY_PER_ENTITY = ("Puskesmas", "RSUD", "Lainnya")
 _NUMERIC = ("year", "input", "proses", "output", "pengaduan", "nilai", "koreksi", "kepercayaan", "weight", "score")
+# Who a problem's row could belong to: its entity's key where resolved, else what the row gives.
+ATTRIBUTION = ["year", "entity_code", "province_code", "entity_type", "other_entity_code", "holds_back"]
 _KNOWN_COLUMNS = {
     "units": {"year", "province", "entity_type", "entity", "entity_code", "unit", "input", "proses", "output",
               "pengaduan", "nilai", "koreksi", "kepercayaan", "tingkat_kepatuhan", "tanpa_maladministrasi",
@@ -53,8 +57,9 @@ _KNOWN_COLUMNS = {
 # --- declared layouts (data/column_mappings/*.toml) --------------------------------------------
 
 def normalise_header(text: object) -> str:
-    """A header as compared with the declared variants: case, spacing, NBSP and `_` ignored."""
-    return re.sub(r"[\s\u00a0\u202f_]+", " ", str(text)).strip().strip(":*").strip().casefold()
+    """A header as compared with the declared variants: case, spacing, NBSP, `_`, BOM and zero-width ignored."""
+    visible = re.sub(r"[\ufeff\u200b\u200c\u200d\u2060]", "", str(text))
+    return re.sub(r"[\s\u00a0\u202f_]+", " ", visible).strip().strip(":*").strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,9 @@ def layouts() -> tuple[Layout, ...]:
         except (tomllib.TOMLDecodeError, KeyError, TypeError) as err:
             raise KepatuhanError(f"{where}: invalid column mapping: {err}") from None
         unknown = set(layout.variants) - _KNOWN_COLUMNS.get(kind, set())
+        if set(layout.variants) - unknown - set(schemas.MAX_CHARS):
+            raise KepatuhanError(f"{where}: columns without a length limit in schemas.MAX_CHARS: "
+                                 f"{sorted(set(layout.variants) - unknown - set(schemas.MAX_CHARS))}")
         needed = set(layout.required) | {c for g in layout.required_any for c in g}
         if kind not in _KNOWN_COLUMNS or unknown or not needed <= set(layout.variants):
             raise KepatuhanError(f"{where}: invalid column mapping: kind {kind!r}, unknown columns "
@@ -123,8 +131,9 @@ class ExportData:
     problems: list[Problem]
     rows_read: int  # data rows seen (blank and footer rows are not data rows)
     rows_skipped: int  # blank and footer rows
-    # For each problem, the (year, entity_code) of its row when ingest could tell them.
-    problem_entities: list[tuple[int | None, str | None]] = field(default_factory=list, repr=False)
+    # For each problem, the entities its row could belong to (ATTRIBUTION columns; see `quarantine`).
+    attribution: pd.DataFrame | None = field(default=None, repr=False)
+    notices: list[Problem] = field(default_factory=list)  # how files were read; nothing refused
 
     @property
     def rows_quarantined(self) -> int:
@@ -132,8 +141,10 @@ class ExportData:
         return len({(p.file, p.sheet, p.row) for p in self.problems if p.row is not None})
 
     def quarantine(self) -> pd.DataFrame:
-        """file, sheet, row, column, value, reason (+ year, entity_code of the row when known)."""
-        entities = self.problem_entities or [(None, None)] * len(self.problems)
+        """file, sheet, row, column, value, reason + who the row could belong to (see schemas.QUARANTINE)."""
+        if not self.problems:
+            return schemas.empty(schemas.QUARANTINE)
+        known = self.attribution if self.attribution is not None else pd.DataFrame(index=range(len(self.problems)))
         frame = pd.DataFrame({
             "file": pd.array([p.file for p in self.problems], dtype=STRING),
             "sheet": pd.array([p.sheet for p in self.problems], dtype=STRING),
@@ -141,10 +152,11 @@ class ExportData:
             "column": pd.array([p.column for p in self.problems], dtype=STRING),
             "value": pd.array([p.value for p in self.problems], dtype=STRING),
             "reason": pd.array([p.message for p in self.problems], dtype=STRING),
-            "year": pd.array([y for y, _ in entities], dtype="Int16"),
-            "entity_code": pd.array([c for _, c in entities], dtype=STRING),
+            "year": pd.array(known.get("year", [None] * len(known)), dtype="Int16"),
+            **{c: pd.array(known.get(c, [None] * len(known)), dtype=STRING) for c in ATTRIBUTION[1:-1]},
+            "holds_back": np.asarray(known.get("holds_back", [True] * len(known)), dtype=bool),
         })
-        return frame if len(frame) else schemas.empty(schemas.QUARANTINE)
+        return frame
 
 
 # --- reading files into tables of cell texts -------------------------------------------------------
@@ -199,6 +211,9 @@ class _Table:
     synthetic_name: bool
     skipped: int  # blank and footer rows
     overflow: dict[int, str] = field(default_factory=dict)  # row -> cells beyond the header's columns
+    mixed_encoding: bool = False  # a CSV of UTF-8 and other bytes: undecodable bytes were read as U+FFFD
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column index): formula, no saved value
+    refused: dict[str, np.ndarray] = field(default_factory=dict)  # column -> distinct values refused as cells
 
     def header(self, column: str | None) -> str | None:
         if column is None:
@@ -255,9 +270,18 @@ def _table(file: str, sheet: str | None, sha256: str, found, data: list, first_r
            synthetic_name: bool) -> tuple[_Table | None, list[Problem]]:
     """Build a table from the header found and its columns of cell texts (see `_Cells.of`)."""
     index, layout, mapping, labels = found
+    same = {}  # canonical column -> every header column meaning it
+    for j, label in enumerate(labels):
+        column = layout.lookup.get(normalise_header(label))
+        if column:
+            same.setdefault(column, []).append(j)
+    twice = [Problem(file, f"the header (row {first_row - 1}) has {len(js)} columns meaning {layout.label(c)}: "
+                           + " and ".join(f"{labels[j]!r} (column {_letter(j)})" for j in js)
+                           + "; keep one of them", sheet=sheet)
+             for c, js in same.items() if len(js) > 1]
     missing = layout.missing(set(mapping.values()))
-    if missing:
-        return None, [Problem(
+    if missing or twice:
+        return None, twice + [Problem(
             file, f"missing required column {layout.label(c)!r} for a {layout.title} "
                   f"(accepted headers: {', '.join(layout.variants[c])})", sheet=sheet)
             for c in missing]
@@ -283,14 +307,27 @@ def _table(file: str, sheet: str | None, sha256: str, found, data: list, first_r
         return None, [Problem(file, f"no data rows below the header (row {first_row - 1})", sheet=sheet)]
     cells = {column: all_cells[j].subset(keep) for j, column in mapping.items() if j < len(all_cells)}
     positions = {column: j for j, column in mapping.items()}
+    ignored = [Problem(file, f"column {label!r} (column {_letter(j)}) is not a column of a {layout.title}: "
+                             "ignored", sheet=sheet, notice=True)
+               for j, label in enumerate(labels) if label and j not in mapping and j < len(all_cells)
+               and (all_cells[j].codes >= 0).any()]
     return _Table(file, sheet, sha256, layout, rows[keep], cells, positions, synthetic_name,
-                  skipped=n - len(keep)), []
+                  skipped=n - len(keep)), ignored
 
 
-def _read_csv(file: str, data: pa.Buffer | bytes, sha256: str) -> tuple[list[_Table], list[Problem]]:
+def _letter(j: int) -> str:
+    """The spreadsheet letter of a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def _read_csv(file: str, data: pa.Buffer | bytes, sha256: str, mixed: bool = False) -> tuple[list[_Table], list[Problem]]:
+    """A CSV file's table; ``mixed``: undecodable bytes of a mostly UTF-8 file were read as U+FFFD."""
     data = pa.py_buffer(data)  # slices of a buffer are not copies
-    if b"\x00" in data[:65536].to_pybytes():
-        return [], [Problem(file, "not a table: a binary file, not CSV text or an .xlsx workbook")]
     if data[:3].to_pybytes() == b"\xef\xbb\xbf":
         data = data[3:]
     try:
@@ -298,10 +335,10 @@ def _read_csv(file: str, data: pa.Buffer | bytes, sha256: str) -> tuple[list[_Ta
         encoded = data  # pyarrow checks the rest while reading
     except UnicodeDecodeError as err:
         if err.start < 65536 - 4:  # not merely a character cut at the end of the sample
-            converted = _from_cp1252(data.to_pybytes())
+            converted = _as_utf8(data.to_pybytes())
             if converted is None:
                 return [], [Problem(file, "not a table: the file is neither UTF-8 nor cp1252 text")]
-            encoded = pa.py_buffer(converted)
+            encoded, mixed = pa.py_buffer(converted[0]), converted[1]
         else:
             encoded = data
     text_head = encoded[:65536].to_pybytes().decode("utf-8", errors="replace")
@@ -335,23 +372,40 @@ def _read_csv(file: str, data: pa.Buffer | bytes, sha256: str) -> tuple[list[_Ta
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-        if "utf8" in str(err).lower() and encoded is data:  # UTF-8 at the top, cp1252 further down
-            converted = _from_cp1252(data.to_pybytes())
+        if "utf8" in str(err).lower() and encoded is data:  # UTF-8 at the top, other bytes further down
+            converted = _as_utf8(data.to_pybytes())
             if converted is None:
                 return [], [Problem(file, "not a table: the file is neither UTF-8 nor cp1252 text")]
-            return _read_csv(file, converted, sha256)
+            return _read_csv(file, converted[0], sha256, converted[1])
         ragged.append(None)
     if ragged:  # rows of uneven length: the exact (slower) reader pads them as a spreadsheet would
-        return _read_csv_exactly(file, encoded.to_pybytes().decode("utf-8"), sha256, delimiter, found)
-    columns = [table.column(n) for n in names]
-    built, problems = _table(file, None, sha256, found, columns, index + 2, bool(SYNTHETIC_NAME.search(Path(file).name)))
-    return ([built] if built else []), problems
+        tables, problems = _read_csv_exactly(file, encoded.to_pybytes().decode("utf-8", errors="replace"), sha256,
+                                             delimiter, found)
+    else:
+        columns = [table.column(n) for n in names]
+        built, problems = _table(file, None, sha256, found, columns, index + 2,
+                                 bool(SYNTHETIC_NAME.search(Path(file).name)))
+        tables = [built] if built else []
+    for built in tables:
+        built.mixed_encoding = mixed
+    return tables, problems
 
 
-def _from_cp1252(data: bytes) -> bytes | None:
-    """Excel's "CSV" on Windows is cp1252: its text as UTF-8, or None if it is not cp1252 either."""
+# A multi-byte UTF-8 character: a file with some is UTF-8, however many other bytes it holds.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _as_utf8(data: bytes) -> tuple[bytes, bool] | None:
+    """Text that is not all UTF-8 as UTF-8, and whether it mixes encodings; None if it is not text.
+
+    With UTF-8 characters in it, the other bytes are read as U+FFFD, each row holding one then
+    refused (re-decoding the whole file as cp1252 would turn its UTF-8 into mojibake). Without,
+    it is Excel's Windows "CSV", cp1252.
+    """
+    if _UTF8_SEQUENCE.search(data):
+        return data.decode("utf-8", errors="replace").encode("utf-8"), True
     try:
-        return data.decode("cp1252").encode("utf-8")
+        return data.decode("cp1252").encode("utf-8"), False
     except UnicodeDecodeError:
         return None
 
@@ -360,7 +414,12 @@ def _read_csv_exactly(file: str, text: str, sha256: str, delimiter: str, found) 
     """Read with the csv module: short rows are padded; cells beyond the header are a row problem."""
     index, _, _, labels = found
     width = len(labels)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))[index + 1:]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = list(reader)[index + 1:]
+    except csv.Error as err:  # a cell over the csv module's limit (128 KiB), for one
+        return [], [Problem(file, f"not readable as CSV at line {reader.line_num}: {err}; expected a table "
+                                  "of cells of a few hundred characters")]
     padded = [(r + [""] * width)[:width] for r in records]
     columns = [pd.Series([r[j] for r in padded], dtype=STRING) for j in range(width)]
     built, problems = _table(file, None, sha256, found, columns, index + 2, bool(SYNTHETIC_NAME.search(Path(file).name)))
@@ -390,11 +449,11 @@ def _cell_text(value, column: str | None) -> str | None:
 
 def _read_xlsx(file: str, data: bytes, sha256: str) -> tuple[list[_Table], list[Problem]]:
     import openpyxl  # only .xlsx files need it
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as err:
+        formulas = _formulas_without_value(zipfile.ZipFile(io.BytesIO(data)))
+    except Exception as err:  # noqa: BLE001 - openpyxl and its XML parser raise anything on a malformed file
         return [], [Problem(file, f"not a readable .xlsx workbook ({type(err).__name__}: {err})")]
     tables, problems, unrecognised = [], [], []
     synthetic_name = bool(SYNTHETIC_NAME.search(Path(file).name))
@@ -402,6 +461,15 @@ def _read_xlsx(file: str, data: bytes, sha256: str) -> tuple[list[_Table], list[
         grid, beside = _sheet_grid(sheet)
         if not any(any(v is not None and str(v).strip() for v in row) for row in grid):
             continue  # an empty sheet
+        if sheet.sheet_state != "visible":
+            problems.append(Problem(file, f"{'very ' if sheet.sheet_state == 'veryHidden' else ''}hidden sheet "
+                                          "skipped: its rows are not read (unhide it to have them read)",
+                                    sheet=sheet.title, notice=True))
+            continue
+        for (i, j), formula in formulas.get(sheet.title, {}).items():
+            if i < len(grid) and (j >= len(grid[i]) or grid[i][j] is None):
+                grid[i].extend([None] * (j + 1 - len(grid[i])))
+                grid[i][j] = formula
         header_grid = [[None if beside.get((i, j)) else v for j, v in enumerate(_header_cells(row))]
                        for i, row in enumerate(grid[:HEADER_SEARCH_ROWS + 1])]
         found = _find_header(header_grid)
@@ -416,11 +484,42 @@ def _read_xlsx(file: str, data: bytes, sha256: str) -> tuple[list[_Table], list[
         labels = labels + [""] * (width - len(labels))
         built, found_problems = _table(file, sheet.title, sha256, (index, found[1], mapping, labels), columns,
                                        index + 2, synthetic_name)
-        tables += [built] if built else []
+        if built:
+            built.formulas = {(i + 1, j) for i, j in formulas.get(sheet.title, {})}
+            tables.append(built)
         problems += found_problems
     if not tables and not problems:
         problems = [_not_a_table(file)] if unrecognised else [Problem(file, "the workbook is empty")]
     return tables, problems
+
+
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATION_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# A cell holding a formula and no saved value: <c r="J5"><f>SUM(F5:I5)</f></c> (or <v/>, or a shared <f .../>).
+_FORMULA_CELL = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d+)"[^>]*?(?<!/)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)'
+    rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>', re.S)
+
+
+def _formulas_without_value(archive: zipfile.ZipFile) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet title -> {(0-based row, column): "=formula"} of the cells whose formula has no saved result.
+
+    Reading values only, openpyxl gives such a cell as empty; it is a formula that was never calculated
+    (a workbook written by a program, not saved by Excel).
+    """
+    from openpyxl.utils.cell import column_index_from_string
+
+    targets = {r.get("Id"): r.get("Target", "") for r in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))}
+    found = {}
+    for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_SHEET_NS}sheet"):
+        target = targets.get(sheet.get(_RELATION_ID), "")
+        xml = archive.read(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
+        if b"<f" not in xml and b":f" not in xml:
+            continue
+        found[sheet.get("name")] = {
+            (int(row) - 1, column_index_from_string(letters.decode()) - 1): "=" + (unescape(text.decode("utf-8", "replace")) if text else "…")
+            for letters, row, text in _FORMULA_CELL.findall(xml)}
+    return found
 
 
 def _sheet_grid(sheet) -> tuple[list[list], dict[tuple[int, int], bool]]:
@@ -498,6 +597,13 @@ class _Resolution:
         return self._once(("entity", name, entity_type, province_code, code), lambda: self.resolver.resolve_entity(
             name, entity_type=entity_type, province=province_code, code=code))
 
+    def contradictions(self, entity, name, entity_type, province_code) -> list:
+        key = ("contradictions", entity.code, name, entity_type, province_code)
+        if key not in self._cache:
+            self._cache[key] = self.resolver.contradictions(entity, name=name, entity_type=entity_type,
+                                                            province=province_code)
+        return self._cache[key]
+
     def unit_type(self, unit: str) -> tuple:
         return self._once(("unit", unit), lambda: self.resolver.resolve_unit_type(unit))
 
@@ -510,15 +616,19 @@ class _Found:
 
     def __init__(self, n: int):
         self.n = n
-        self.parts: list[tuple[np.ndarray, str | None, np.ndarray]] = []
+        # positions, canonical column, reasons, and whether the problem holds the row's entity back
+        self.parts: list[tuple[np.ndarray, str | None, np.ndarray, bool]] = []
 
-    def add(self, mask: np.ndarray, column: str | None, reasons) -> None:
-        """A problem on every row of ``mask``; ``reasons`` is one text or one per row."""
+    def add(self, mask: np.ndarray, column: str | None, reasons, holds_back: bool = True) -> None:
+        """A problem on every row of ``mask``; ``reasons`` is one text or one per row.
+
+        ``holds_back=False``: the row is refused but its entity loses nothing (an identical duplicate).
+        """
         positions = np.flatnonzero(mask)
         if len(positions):
             reasons = np.asarray(reasons, dtype=object)
             self.parts.append((positions, column, reasons[positions] if reasons.ndim
-                               else np.full(len(positions), reasons, dtype=object)))
+                               else np.full(len(positions), reasons, dtype=object), holds_back))
 
     def add_per_value(self, codes: np.ndarray, column: str | None, reasons: list, missing: str | None = None) -> None:
         """A problem on every row whose value (``codes`` into ``reasons``) has a reason; -1 gets ``missing``."""
@@ -526,11 +636,11 @@ class _Found:
         bad = np.asarray([r is not None for r in reasons])
         positions = np.flatnonzero(bad[codes])
         if len(positions):
-            self.parts.append((positions, column, reasons[codes[positions]]))
+            self.parts.append((positions, column, reasons[codes[positions]], True))
 
     def rejected(self) -> np.ndarray:
         bad = np.zeros(self.n, dtype=bool)
-        for positions, _, _ in self.parts:
+        for positions, *_ in self.parts:
             bad[positions] = True
         return bad
 
@@ -559,9 +669,20 @@ def _number_column(table: _Table, column: str, found: _Found, what: str) -> np.n
     if cells is None:
         return np.full(found.n, np.nan)
     numbers, bad = parse_numbers(cells.values)
-    found.add_per_value(cells.codes, column, [f"{v!r} is not a number; expected {what} such as {EXAMPLE}" if b
-                                              else None for v, b in zip(cells.values, bad)])
+    ambiguous = ambiguous_thousands(cells.values)
+    refused = table.refused.get(column, np.zeros(len(cells.values), dtype=bool))
+    found.add_per_value(cells.codes, column, [
+        None if r else _ambiguous(v, x) if a else f"{v!r} is not a number; expected {what} such as {EXAMPLE}" if b
+        else None for v, x, b, a, r in zip(cells.values, numbers, bad, ambiguous, refused)])
+    numbers = numbers.mask(ambiguous | refused)
     return np.append(numbers.to_numpy(dtype=float, na_value=np.nan), np.nan)[cells.codes]
+
+
+def _ambiguous(text: str, thousands: float) -> str:
+    """Why ``3.000`` is refused in a number column: two rules read it differently."""
+    decimal = _fmt(thousands / 1000)
+    return (f"{text!r} is ambiguous: {_fmt(thousands)} if the dot groups thousands, {decimal} if it is a decimal "
+            f"point; write {_fmt(thousands)} or {decimal} (with a decimal comma)")
 
 
 def _year(table: _Table, found: _Found) -> np.ndarray:
@@ -569,13 +690,17 @@ def _year(table: _Table, found: _Found) -> np.ndarray:
     cells = table.cells["year"]
     numbers, bad = parse_numbers(cells.values)
     values = numbers.to_numpy(dtype=float, na_value=np.nan)
+    refused = table.refused.get("year", np.zeros(len(values), dtype=bool))
     reasons = [
-        f"{text!r} is not a year; expected a year such as 2023" if unparseable or not float(value).is_integer()
+        "" if cell_refused else f"{text!r} is not a year; expected a year such as 2023"
+        if unparseable or dotted or not float(value).is_integer()
         else f"year {int(value)} is outside {schemas.YEAR_MIN}-{schemas.YEAR_MAX}"
         if not schemas.YEAR_MIN <= value <= schemas.YEAR_MAX else None
-        for text, value, unparseable in zip(cells.values, values, bad)
+        for text, value, unparseable, dotted, cell_refused
+        in zip(cells.values, values, bad, ambiguous_thousands(cells.values), refused)
     ]
-    found.add_per_value(cells.codes, "year", reasons, missing=f"{cells.header} is empty; expected a year such as 2023")
+    found.add_per_value(cells.codes, "year", [r or None for r in reasons],
+                        missing=f"{cells.header} is empty; expected a year such as 2023")
     usable = np.where([r is None for r in reasons], values, np.nan)
     return np.append(usable, np.nan)[cells.codes]
 
@@ -603,14 +728,15 @@ def _identity(table: _Table, found: _Found, res: _Resolution) -> dict:
     combo = _combine(keys)
     firsts = pd.Series(np.arange(n)).groupby(combo, sort=True).first().to_numpy()  # combo i's first row
     resolved = {k: [] for k in ("entity_code", "entity", "entity_type", "province_code")}
-    reasons, reason_columns, given_types = [], [], []
+    reasons = {column: [] for column in ("entity", "entity_code", "entity_type", "province")}
+    given_types, attribution = [], {k: [] for k in ("province_code", "entity_type", "other_entity_code")}
     for row in firsts:
         name_i, type_i, province_i, code_i = (k[row] for k in keys)
         name = names.values.iloc[name_i] if name_i >= 0 else None
         entity_type = types[type_i] if type_i >= 0 else None
         province = provinces[province_i] if province_i >= 0 else None
         code = code_cells.values.iloc[code_i] if code_i >= 0 else None
-        entity, reason, column = None, None, "entity"
+        entity, reason, column, contradictions = None, None, "entity", []
         if name is None and code is None:
             reason = (f"{names.header} is empty" + (f" and so is {code_cells.header}" if code_cells else "")
                       + "; expected an entity name such as Kabupaten Mukomuko")
@@ -620,17 +746,23 @@ def _identity(table: _Table, found: _Found, res: _Resolution) -> dict:
                 reason = str(err)
                 if code is not None and (name is None or isinstance(err, UnknownEntityError) and err.name == code):
                     column = "entity_code"
-            elif province and entity.province_code and province[0] != entity.province_code:
-                reason = f"{entity.name} ({entity.code}) is not in the province {province[1]} ({province[0]})"
-                column = "province"
-        reasons.append(reason)
-        reason_columns.append(column)
+            elif code is not None:  # the code gave the entity: what is written beside it must agree
+                contradictions = res.contradictions(entity, name, entity_type, province[1] if province else None)
+        for c in reasons:
+            said = [f"{table.header(c)} contradicts {code_cells.header} {code!r}: {x.message}; correct one of them"
+                    for x in contradictions if x.field == c]
+            reasons[c].append("; ".join(said) if said else reason if c == column else None)
         given_types.append(entity_type)
         for k, attr in (("entity_code", "code"), ("entity", "name"), ("entity_type", "entity_type"),
                         ("province_code", "province_code")):
             resolved[k].append(getattr(entity, attr) if entity is not None else None)
-    for column in ("entity", "entity_code", "province"):
-        found.add_per_value(combo, column, [r if c == column else None for r, c in zip(reasons, reason_columns)])
+        # Whom a refused row could belong to: its entity, else the province and type it gives.
+        attribution["province_code"].append(entity.province_code if entity else province[0] if province else None)
+        attribution["entity_type"].append(entity.entity_type if entity else entity_type
+                                          or (res.resolver.entity_type_of_name(name) if name else None))
+        attribution["other_entity_code"].append(next((x.named.code for x in contradictions if x.named), None))
+    for column, per_combo in reasons.items():
+        found.add_per_value(combo, column, per_combo)
 
     units = table.cells["unit"]
     unit_types = [res.unit_type(v) for v in units.values]
@@ -649,6 +781,7 @@ def _identity(table: _Table, found: _Found, res: _Resolution) -> dict:
         "entity_key": pd.factorize(pd.Series(resolved["entity_code"], dtype=object))[0][combo],
         "unit_key": np.append(pd.factorize(pd.Series(unit_keys, dtype=object))[0], -1)[units.codes],
         "resolved": {k: pd.array(v, dtype=STRING) for k, v in resolved.items()},
+        "attribution": {k: np.asarray(v, dtype=object)[combo] for k, v in attribution.items()},
         "unit_type": pd.array([t for t, _ in unit_types], dtype=STRING),
     }
 
@@ -834,10 +967,49 @@ def _duplicates(key: np.ndarray, values: np.ndarray, where, what: str) -> list[t
     return refused
 
 
+def _shortened(value, limit: int = 200):
+    """A cell as written, cut to ``limit`` characters for a message or the quarantine (a 5 MB cell stays a cell)."""
+    if value is None or len(value) <= limit:
+        return value
+    return f"{value[:limit]}… ({len(value):,} characters)"
+
+
+def _check_cells(table: _Table, found: _Found) -> None:
+    """Cells refused whatever their column: too long, a NUL byte, undecodable bytes, a formula without a value.
+
+    A refused value is shortened, and marked in ``table.refused`` so that it is not refused twice.
+    """
+    formula_rows = {}
+    for row, j in table.formulas:
+        formula_rows.setdefault(j, []).append(row)
+    for column, cells in table.cells.items():
+        values, header, limit = cells.values, cells.header, schemas.MAX_CHARS[column]
+        length = values.str.len().to_numpy(dtype=int)
+        nul = values.str.contains("\x00", regex=False).to_numpy(dtype=bool)
+        lost = values.str.contains("\ufffd", regex=False).to_numpy(dtype=bool) & table.mixed_encoding
+        found.add_per_value(cells.codes, column, [
+            f"{header} holds {n:,} characters; expected at most {limit}" if n > limit
+            else f"{header} holds a NUL byte (\\x00), which no text has; the export is damaged" if z
+            else f"{header} holds bytes that are not UTF-8 (shown as \ufffd) in a file that is otherwise UTF-8: "
+                 "the file mixes encodings; save it again as UTF-8" if u else None
+            for n, z, u in zip(length, nul, lost)])
+        refused = (length > limit) | nul | lost
+        formula = np.isin(table.rows, formula_rows.get(table.positions[column], []))
+        if formula.any():
+            found.add(formula, column, _reasons(formula, lambda v: (
+                f"{header} holds the formula {v} with no saved result (a program wrote the file without "
+                "calculating it); open and save it in Excel, or type the value"), cells.as_written(np.arange(found.n))))
+            refused[np.unique(cells.codes[formula & (cells.codes >= 0)])] = True
+        if refused.any():
+            cells.values = values.where(~refused, values.str.slice(0, 40))
+            table.refused[column] = refused
+
+
 def _clean_table(table: _Table, res: _Resolution) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Canonical rows of one table and its located row problems."""
     kind = table.layout.kind
     found = _Found(len(table.rows))
+    _check_cells(table, found)
     if table.overflow:
         overflow = np.isin(table.rows, list(table.overflow))
         found.add(overflow, None, _reasons(overflow, lambda r: (
@@ -862,7 +1034,7 @@ def _clean_table(table: _Table, res: _Resolution) -> tuple[pd.DataFrame, pd.Data
             for p, reason, c in refused:
                 if c == conflicting:
                     mask[ok[p]], reasons[ok[p]] = True, reason
-            found.add(mask, conflict_column if conflicting else None, reasons)
+            found.add(mask, conflict_column if conflicting else None, reasons, holds_back=conflicting)
     return _canonical(table, values, ident, np.flatnonzero(~found.rejected())), _problem_frame(table, found, ident)
 
 
@@ -941,15 +1113,16 @@ def _synthetic(table: _Table) -> np.ndarray:
 
 
 def _problem_frame(table: _Table, found: _Found, ident: dict) -> pd.DataFrame:
-    """Row problems located as a person sees them: spreadsheet row, header as written, value."""
+    """Row problems located as a person sees them: spreadsheet row, header as written, value (shortened)."""
     entity_code = ident["resolved"]["entity_code"].to_numpy(dtype=object, na_value=None)[ident["combo"]]
     parts = []
-    for positions, column, reasons in found.parts:
+    for positions, column, reasons, holds_back in found.parts:
         cells = table.cells.get(column) if column else None
         parts.append(pd.DataFrame({
             "file": table.file, "sheet": table.sheet, "row": table.rows[positions], "column": table.header(column),
-            "value": cells.as_written(positions) if cells else None, "reason": reasons,
+            "value": [_shortened(v) for v in cells.as_written(positions)] if cells else None, "reason": reasons,
             "year": ident["year"][positions], "entity_code": entity_code[positions],
+            **{k: v[positions] for k, v in ident["attribution"].items()}, "holds_back": holds_back,
             "_order": table.positions.get(column, -1),
         }))
     if not parts:
@@ -963,25 +1136,32 @@ def read_exports(paths: Iterable[Path]) -> ExportData:
     """Read export files into canonical units and answers rows; every bad row is quarantined.
 
     Never raises for bad content: a file that cannot be used (empty, not a table, missing a
-    required column) is a problem with ``row=None``. Blank rows and footer rows ("Rata-rata",
-    "Jumlah", "Total") are not data rows: they are counted in ``rows_skipped``, so that
-    ``rows_read`` = rows used + rows quarantined.
+    required column, or any failure to parse it) is a problem with ``row=None``, and the other
+    files are read. How a file was read (a hidden sheet skipped, a column ignored) is in
+    ``notices``. Blank rows and footer rows ("Rata-rata", "Jumlah", "Total") are not data rows:
+    they are counted in ``rows_skipped``, so that ``rows_read`` = rows used + rows quarantined.
     """
     paths = [Path(p) for p in paths]
     res = _Resolution()
     outputs = {"units": [], "answers": []}
     problems: list[pd.DataFrame] = []
+    notices: list[Problem] = []
     rows_read = rows_skipped = 0
     # The next file is read (hashed, parsed: both release the GIL) while this one is cleaned;
     # no more than two files are in memory at once.
     with ThreadPoolExecutor(max_workers=1) as reader:
-        ahead = [reader.submit(_read_file, path) for path in paths[:1]]
+        ahead = [reader.submit(_read_file_guarded, path) for path in paths[:1]]
         for i in range(len(paths)):
             tables, file_problems = ahead.pop().result()
-            ahead += [reader.submit(_read_file, path) for path in paths[i + 1:i + 2]]
-            problems.append(_frame_of(file_problems))
+            ahead += [reader.submit(_read_file_guarded, path) for path in paths[i + 1:i + 2]]
+            notices += [p for p in file_problems if p.notice]
+            problems.append(_frame_of([p for p in file_problems if not p.notice]))
             for table in tables:
-                out, table_problems = _clean_table(table, res)
+                try:
+                    out, table_problems = _clean_table(table, res)
+                except Exception as err:  # noqa: BLE001 - one file the code cannot handle is that file's problem
+                    problems.append(_frame_of([_unreadable(table.file, err, table.sheet)]))
+                    continue
                 outputs[table.layout.kind].append(out)
                 problems.append(table_problems)
                 rows_read += len(table.rows)
@@ -1000,7 +1180,7 @@ def read_exports(paths: Iterable[Path]) -> ExportData:
         problems.append(found)
 
     located = pd.concat([p for p in problems if len(p)], ignore_index=True) if any(len(p) for p in problems) \
-        else pd.DataFrame(columns=["file", "sheet", "row", "column", "value", "reason", "year", "entity_code"])
+        else pd.DataFrame(columns=["file", "sheet", "row", "column", "value", "reason", *ATTRIBUTION])
     as_objects = located.astype(object).where(located.notna(), None)
     return ExportData(
         units=tables["units"], answers=tables["answers"],
@@ -1008,15 +1188,28 @@ def read_exports(paths: Iterable[Path]) -> ExportData:
                           column=r.column, value=None if r.value is None else str(r.value), sheet=r.sheet)
                   for r in as_objects.itertuples(index=False)],
         rows_read=rows_read, rows_skipped=rows_skipped,
-        problem_entities=[(None if y is None else int(y), c) for y, c in zip(as_objects["year"], as_objects["entity_code"])],
+        attribution=as_objects[ATTRIBUTION].reset_index(drop=True), notices=notices,
     )
+
+
+def _read_file_guarded(path: Path) -> tuple[list[_Table], list[Problem]]:
+    """`_read_file`, with any failure on a file it cannot handle as that file's problem: the others go on."""
+    try:
+        return _read_file(path)
+    except Exception as err:  # noqa: BLE001 - a parser's failure on one malformed file must not stop the run
+        return [], [_unreadable(config.display_path(path), err)]
+
+
+def _unreadable(file: str, err: Exception, sheet: str | None = None) -> Problem:
+    return Problem(file, f"the file could not be read ({type(err).__name__}: {str(err)[:200]}); it was skipped",
+                   sheet=sheet)
 
 
 def _frame_of(problems: list[Problem]) -> pd.DataFrame:
     return pd.DataFrame({"file": [p.file for p in problems], "sheet": [p.sheet for p in problems],
                          "row": [p.row for p in problems], "column": [p.column for p in problems],
                          "value": [p.value for p in problems], "reason": [p.message for p in problems],
-                         "year": None, "entity_code": None})
+                         **dict.fromkeys(ATTRIBUTION[:-1]), "holds_back": True})
 
 
 def _validated(frame: pd.DataFrame, schema, codes: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -1076,6 +1269,9 @@ def _across_tables(frames: list[pd.DataFrame], kind: str) -> tuple[list[pd.DataF
         "reason": [reason for _, reason, _ in refused],
         "year": picked["year"].to_numpy(dtype=object, na_value=None),
         "entity_code": picked["entity_code"].to_numpy(dtype=object),
+        "province_code": picked["province_code"].to_numpy(dtype=object, na_value=None),
+        "entity_type": picked["entity_type"].to_numpy(dtype=object), "other_entity_code": None,
+        "holds_back": [conflicting for _, _, conflicting in refused],
     })
     drop = picked.groupby("_t")["_i"].agg(list)
     kept = [f.drop(index=drop[i]).reset_index(drop=True) if i in drop.index else f for i, f in enumerate(frames)]
@@ -1105,26 +1301,32 @@ def _same_per_entity(units: pd.DataFrame, column: str, header: str, what: str) -
                    + bad["year"].astype(str) + f"; it is {what} (expected the same value on every row)")
         .to_numpy(dtype=object),
         "year": bad["year"].to_numpy(dtype=object, na_value=None), "entity_code": bad["entity_code"].to_numpy(dtype=object),
+        "province_code": bad["province_code"].to_numpy(dtype=object, na_value=None),
+        "entity_type": bad["entity_type"].to_numpy(dtype=object), "other_entity_code": None, "holds_back": True,
     })
     return units[~differ].reset_index(drop=True), problems
 
 
 def validate_command(files: list[Path]) -> int:
-    """`kepatuhan validate FILE...`: print every problem of every file and a summary; write nothing."""
+    """`kepatuhan validate FILE...`: print every problem and notice of every file and a summary; write nothing.
+
+    Exit code 1 when a problem is found (notices alone leave it 0).
+    """
     for f in files:
         if Path(f).is_dir():
             raise UsageError(f"{f} is a directory; give export files (.csv or .xlsx)")
         if not Path(f).exists():
             raise UsageError(f"no such file: {f}")
     data = read_exports([Path(f) for f in files])
-    for problem in data.problems:
+    for problem in data.problems + data.notices:
         print(problem)
     used = len(data.units) + len(data.answers)
     files_with_problems = len({p.file for p in data.problems})
     print(f"{_count(len(files), 'file')}, {_count(data.rows_read, 'row')}: {used:,} ok, "
           f"{data.rows_quarantined:,} rejected; {_count(len(data.problems), 'problem')} in "
           f"{_count(files_with_problems, 'file')}"
-          + (f"; {_count(data.rows_skipped, 'blank or footer row')} skipped" if data.rows_skipped else ""))
+          + (f"; {_count(data.rows_skipped, 'blank or footer row')} skipped" if data.rows_skipped else "")
+          + (f"; {_count(len(data.notices), 'notice')}" if data.notices else ""))
     return 1 if data.problems else 0
 
 

@@ -14,7 +14,7 @@ from .methodology import classify_frame
 from .published import disagreements, load_national_counts, load_published
 from .ranking import rank_national, rank_provincial
 from .reconcile import reconcile
-from .scoring import entity_scores, unit_scores_from_answers
+from .scoring import score_exports
 
 EXPORT_SUFFIXES = (".csv", ".xlsx")
 ENTITY_KEY = ["year", "entity_code"]
@@ -34,15 +34,20 @@ class IngestSummary:
     published_quarantined: int
     entities_scored: int
     discrepancies: int
+    problems: int = 0  # export problems (of rows or whole files); superseded rows are none
+    entities_held_back: int = 0
+    notices: tuple = ()  # how files were read (hidden sheets skipped, columns ignored)
 
     def lines(self) -> list[str]:
         used = self.rows_read - self.rows_quarantined
         return [
+            *(str(n) for n in self.notices),
             f"exports: {self.files} files, {self.rows_read:,} rows read: {used:,} used, "
-            f"{self.rows_quarantined:,} quarantined ({self.rows_skipped:,} blank or footer rows skipped)",
+            f"{self.rows_quarantined:,} quarantined ({self.rows_skipped:,} blank or footer rows skipped); "
+            f"{self.problems:,} problems",
             f"published results: {self.published_facts:,} facts, {self.published_quarantined:,} quarantined",
-            f"scores: {self.entities_scored:,} entity-years computed; "
-            f"{self.discrepancies:,} published/computed differences beyond tolerance",
+            f"scores: {self.entities_scored:,} entity-years computed, {self.entities_held_back:,} held back "
+            f"(not scored: rejected rows); {self.discrepancies:,} published/computed differences beyond tolerance",
         ]
 
 
@@ -77,7 +82,7 @@ def supersede(data: ExportData, covered: pd.MultiIndex, by: str) -> tuple[Export
         }))
     superseded = pd.concat(moved, ignore_index=True)
     remaining = ExportData(kept["units"], kept["answers"], data.problems, data.rows_read, data.rows_skipped,
-                           data.problem_entities)
+                           data.attribution, data.notices)
     return remaining, superseded
 
 
@@ -209,28 +214,31 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
     export_dirs = list(config.edition_export_dirs(edition) if export_dirs is None else export_dirs)
     facts, facts_quarantine = published if published is not None else load_published()
 
-    units, answers, quarantines = [], [], [facts_quarantine]
+    units, answers, quarantines, rejected, notices = [], [], [facts_quarantine], [], []
     covered, files, rows_read, rows_quarantined, rows_skipped = None, 0, 0, 0, 0
     for directory in export_dirs:
         paths = export_files(directory)
         data = read_exports(paths)
         files, rows_read, rows_skipped = files + len(paths), rows_read + data.rows_read, rows_skipped + data.rows_skipped
         rows_quarantined += data.rows_quarantined
-        quarantines.append(data.quarantine()[QUARANTINE_COLUMNS])
+        rejected.append(data.quarantine())
+        quarantines.append(rejected[-1][QUARANTINE_COLUMNS])
+        notices += data.notices
         if covered is not None and len(covered):
             data, superseded = supersede(data, covered, config.display_path(export_dirs[0]))
             quarantines.append(superseded)
             rows_quarantined += len(superseded)
-        scored = [data.units, unit_scores_from_answers(data.answers) if len(data.answers) else None]
-        units += [f for f in scored if f is not None and len(f)]
+        units += [data.units] if len(data.units) else []
         answers += [data.answers] if len(data.answers) else []
         found = pd.concat([_keys(f).to_frame(index=False) for f in (data.units, data.answers) if len(f)]
                           or [pd.DataFrame(columns=ENTITY_KEY)])
         covered = found if covered is None else pd.concat([covered.to_frame(index=False), found])
         covered = pd.MultiIndex.from_frame(covered.drop_duplicates().astype({"year": "Int64"}))
 
-    units = schemas.concat(units) if units else schemas.empty(schemas.UNITS)
-    computed = entity_scores(units)
+    rejected = pd.concat(rejected, ignore_index=True)
+    scored = score_exports(schemas.concat(units) if units else schemas.empty(schemas.UNITS),
+                           schemas.concat(answers) if answers else schemas.empty(schemas.ANSWERS), rejected)
+    units, computed = scored.units, scored.scores
     scores = shown_ranks(rank_provincial(rank_national(combine_scores(computed, facts))), edition)
     differences = reconcile(facts, computed, units if len(units) else None)
     beyond = differences.loc[~differences["within_tolerance"].astype(bool), ENTITY_KEY].drop_duplicates()
@@ -240,7 +248,8 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
     summary = IngestSummary(
         edition=edition, files=files, rows_read=rows_read, rows_quarantined=rows_quarantined,
         rows_skipped=rows_skipped, published_facts=len(facts), published_quarantined=len(facts_quarantine),
-        entities_scored=len(computed), discrepancies=len(beyond),
+        entities_scored=len(computed), discrepancies=len(beyond), problems=len(rejected),
+        entities_held_back=len(scored.held_back), notices=tuple(notices),
     )
     tables = {
         "published": facts,
@@ -251,6 +260,7 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
         "answers": schemas.concat(answers) if answers else pd.DataFrame(),
         "quarantine": pd.concat([q for q in quarantines if len(q)] or quarantines[:1], ignore_index=True),
         "entity_scores": computed,
+        "held_back": scored.held_back,
         "scores": scores,
     }
     return tables, differences, summary
@@ -263,8 +273,13 @@ def editions_to_build() -> list[str]:
 
 
 def ingest_command() -> int:
-    """Write every edition's processed tables atomically and print the row accounting."""
+    """Write every edition's processed tables atomically and print the row accounting.
+
+    Exit code 1 when an export or a published fact had a problem (the tables are still written
+    from everything else), 0 otherwise.
+    """
     published = load_published()
+    problems = 0
     for edition in editions_to_build():
         where = config.processed(edition)
         sources = ", ".join(config.display_path(d) + "/" for d in config.edition_export_dirs(edition))
@@ -276,4 +291,5 @@ def ingest_command() -> int:
         for line in summary.lines():
             print(f"[{edition}] {line}", file=sys.stderr)
         print(f"[{edition}] processed tables written to {config.display_path(where.dir)}/", file=sys.stderr)
-    return 0
+        problems += summary.problems + summary.published_quarantined
+    return 1 if problems else 0

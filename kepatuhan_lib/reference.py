@@ -65,6 +65,15 @@ class Entity:
         return f"{self.name} ({self.code})"
 
 
+@dataclass(frozen=True)
+class Contradiction:
+    """A column written beside a code that names another entity: ``field`` is entity_type, province or entity."""
+
+    field: str
+    message: str
+    named: Entity | None = None  # the entity the name names, when it names one
+
+
 def normalise(text: str) -> str:
     """Case, punctuation and spacing folded so that variants of one name compare equal word by word."""
     text = str(text).replace("\u00a0", " ").casefold()
@@ -225,30 +234,51 @@ class Resolver:
 
         A ``code`` (Kemendagri '17.06' / '17', 'KEM.06', 'POLRES.16.08') wins over the name: exports
         carry Kode Wilayah because names vary. A name or type that contradicts the code is not an
-        error here; ``mismatch`` says what contradicts, for the caller to report.
+        error here; ``contradictions`` says what contradicts, for the caller to report.
         Raises UnknownEntityError (with ``suggestions``) or AmbiguousEntityError (with ``candidates``).
         """
         return self._resolve_cached(name, entity_type, province, code)
 
-    def mismatch(self, entity: Entity, *, name: str | None = None, entity_type: str | None = None,
-                 province: str | None = None) -> str | None:
-        """Why a name, type or province written beside a code contradicts the entity the code gave; None if not.
+    def contradictions(self, entity: Entity, *, name: str | None = None, entity_type: str | None = None,
+                       province: str | None = None) -> list[Contradiction]:
+        """What a name, type or province written beside a code says against the entity the code gave.
 
-        A name that resolves to nothing is no contradiction (names vary; the code decides).
+        A name that resolves to nobody contradicts only by the kind it announces ("Kota X" beside a
+        kabupaten's code); an ambiguous name does not (the code decides).
         """
+        found = []
+        is_ = f"{entity.code} is {entity.name}"
         if entity_type and self.canonical_entity_type(entity_type) != entity.entity_type:
-            return f"{entity.label()} is a {entity.entity_type}, not a {self.canonical_entity_type(entity_type)}"
+            found.append(Contradiction("entity_type", f"{entity_type!r}, but {is_}, a {entity.entity_type}"))
         if province and entity.province_code and self.resolve_province(province)[0] != entity.province_code:
-            return f"{entity.label()} is in {entity.province_name}, not in {self.resolve_province(province)[1]}"
+            found.append(Contradiction("province", f"{province!r}, but {is_}, in {entity.province_name}"))
         if name:
             office = entity.entity_type if entity.entity_type in REGIONAL_OFFICES else None
-            try:  # read the name on its own (only the province as context) to see whom it names
-                named = self.resolve_entity(name, entity_type=office, province=entity.province_code)
-            except (UnknownEntityError, AmbiguousEntityError):
-                return None
-            if named.code != entity.code:
-                return f"the code gives {entity.label()} but the name {name!r} is {named.label()}"
-        return None
+            named = None
+            for context in (entity.province_code, None):  # the name read on its own: in the code's province, else anywhere
+                try:
+                    named = self.resolve_entity(name, entity_type=office, province=context)
+                    break
+                except AmbiguousEntityError:
+                    break
+                except UnknownEntityError:
+                    continue
+            kind = self.entity_type_of_name(name)
+            if named is not None and named.code != entity.code:
+                found.append(Contradiction("entity", f"{name!r} is {named.label()}, but {is_}", named))
+            elif named is None and kind and kind != entity.entity_type:
+                found.append(Contradiction("entity", f"{name!r} names a {kind}, but {is_}, a {entity.entity_type}"))
+        return found
+
+    def entity_type_of_name(self, name: str) -> str | None:
+        """The entity type a name announces by its prefix ('Kab. X', 'Polres X'), else None."""
+        norm = normalise(name)
+        if POLICE_NAME.match(norm):
+            return "Polres"
+        if LAND_OFFICE_NAME.match(norm):
+            return "Kantor Pertanahan"
+        kind, _ = _split_prefix(norm)
+        return TYPE_OF_KIND.get(kind)
 
     # --- resolution ----------------------------------------------------------------------------------
 

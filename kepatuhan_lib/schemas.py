@@ -11,6 +11,13 @@ from .methodology import DIMENSIONS, ENTITY_TYPES, ZONES
 YEAR_MIN, YEAR_MAX = 2015, 2030
 MAX_SCALE = 110.0  # the largest scale of any era (2017 K/L); the era's own scale is checked in ingest
 SKOR_VALUES = (0, 1, 2, 3)
+# The longest cell text an export column takes (canonical column -> characters); a longer cell is refused.
+MAX_CHARS = {
+    "year": 20, "province": 100, "entity_type": 100, "entity": 200, "entity_code": 40, "unit": 300,
+    "input": 30, "proses": 30, "output": 30, "pengaduan": 30, "nilai": 30, "koreksi": 30, "synthetic": 20,
+    "dimension": 40, "variable": 500, "indicator_code": 50, "indicator": 1000, "respondent": 100,
+    "weight": 30, "score": 30,
+}
 
 STRING = pd.StringDtype()
 
@@ -98,10 +105,15 @@ QUARANTINE = pa.DataFrameSchema(
         "column": _text(True),
         "value": _text(True),
         "reason": _text(),
-        # Which entity a rejected row belongs to, when it could be told (the score command
-        # leaves that entity unscored rather than every entity of the file).
+        # Which entities a rejected row could belong to, as far as it tells (year, entity, province,
+        # type; other_entity_code: the entity its name names when that contradicts its code). Those
+        # entities are held back from scoring, unless holds_back is false (an identical duplicate).
         "year": pa.Column("Int16", nullable=True),
         "entity_code": _text(True),
+        "province_code": _text(True),
+        "entity_type": _text(True),
+        "other_entity_code": _text(True),
+        "holds_back": pa.Column(bool),
     },
     strict=True,
     ordered=True,
@@ -148,6 +160,23 @@ PUBLISHED = pa.DataFrameSchema(
     strict=True,
     ordered=True,
     name="published",
+)
+
+# Entities not scored ("tidak dihitung"): one row per (year, entity) that has units but no score.
+HELD_BACK = pa.DataFrameSchema(
+    {
+        "year": pa.Column("Int16", pa.Check.in_range(YEAR_MIN, YEAR_MAX)),
+        "entity_type": _text(False, pa.Check.isin(ENTITY_TYPES)),
+        "province_code": _text(True, pa.Check.str_matches(r"^\d{2}$")),
+        "entity_code": _text(),
+        "entity": _text(),
+        "rows_rejected": pa.Column("Int64", pa.Check.ge(0)),  # rejected rows that could be its rows
+        "files": _text(),  # the files of those rows (`;` joined), or the entity's own files
+        "reason": _text(),
+    },
+    strict=True,
+    ordered=True,
+    name="held_back",
 )
 
 UNIT_COLUMNS = list(UNITS.columns)

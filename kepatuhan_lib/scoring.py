@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -176,99 +178,93 @@ def entity_scores(units: pd.DataFrame) -> pd.DataFrame:
     return classify_frame(out)[ENTITY_SCORE_COLUMNS]
 
 
-# --- the `kepatuhan score` command ----------------------------------------------------------------
+# --- held back: an entity with a rejected row is not scored (score and ingest alike) ---------------
 
-def score_command(files: list[Path], out: Path) -> int:
-    """Score export files into OUT.csv (one row per entity); rejects into OUT.rejects.csv.
+HELD_BACK_COLUMNS = ["year", "entity_type", "province_code", "entity_code", "entity", "rows_rejected", "files", "reason"]
+_ATTRIBUTES = ["year", "entity_code", "province_code", "entity_type"]  # what a rejected row can tell of its entity
 
-    An entity with any rejected row is not scored. A rejected row is tied to its entity by the
-    year and entity_code ingest resolved for it; a rejected row whose entity could not be
-    resolved may belong to any entity of its file and sheet (and year, when readable), so
-    those are not scored either.
-    Exit code 0 when nothing was rejected, 1 otherwise (the other results are still written).
+
+@dataclass
+class Scored:
+    """Units and entity scores of canonical exports, and the entities held back from scoring."""
+
+    units: pd.DataFrame  # recap units and units scored from answers, held-back entities' units included
+    scores: pd.DataFrame  # entity_scores of the entities not held back
+    held_back: pd.DataFrame  # HELD_BACK_COLUMNS, one row per (year, entity) not scored
+
+
+def score_exports(units: pd.DataFrame, answers: pd.DataFrame, quarantine: pd.DataFrame) -> Scored:
+    """Score canonical units and answers; hold back every entity whose rows are incomplete or doubtful.
+
+    An entity is held back when a rejected row (``quarantine``, as `ExportData.quarantine` gives
+    it) could be one of its rows: the row's own entity (and the entity its name names when that
+    contradicts its code), else every entity of the year, province and entity type the row gives,
+    as far as it gives them. An identical duplicate does not hold back (the first copy is used);
+    a problem of a whole file holds back nothing (its rows were never read). Also held back: an
+    entity of a year without a methodology (or, for answers, without dimensions), and one with a
+    unit given twice (two rows, or a recap and answers).
     """
-    out = Path(out)
-    if out.suffix.lower() != ".csv":
-        raise UsageError(f"--out must name a .csv file, got {str(out)!r}")
-    missing = [str(f) for f in files if not Path(f).is_file()]
-    if missing:
-        raise UsageError(f"no such file: {', '.join(missing)}")
-    rejects_path = out.with_name(out.name[: -len(out.suffix)] + ".rejects.csv")
-
-    from .ingest import read_exports  # the reading stage is only needed by this command
-
-    data = read_exports([Path(f) for f in files])
-    quarantine = data.quarantine()
-    rows = pd.concat([_entity_rows(data.units), _entity_rows(data.answers)], ignore_index=True)
-    blocked = pd.concat([
-        _blocked_by_quarantine(quarantine, rows),
-        _blocked_without_method(data.units, need_caps=False),
-        _blocked_without_method(data.answers, need_caps=True),
-    ], ignore_index=True).drop_duplicates(ENTITY_KEY)
-
-    answers = _drop_entities(data.answers, blocked)
-    parts = [f for f in (_drop_entities(data.units, blocked), unit_scores_from_answers(answers)) if not f.empty]
-    units = pd.concat(parts, ignore_index=True) if parts else _empty_units()
-    twice = _blocked_units_twice(units)
-    blocked = pd.concat([blocked, twice], ignore_index=True)
-    scores = entity_scores(_drop_entities(units, twice))
-
-    storage.write_csv(_out_table(scores), out)
-    rejects = _rejects_table(quarantine, blocked, rows)
-    if len(rejects):
-        storage.write_csv(rejects, rejects_path)
-    else:
-        rejects_path.unlink(missing_ok=True)  # a stale rejects file would describe another run
-
-    n_rows = int(quarantine.drop_duplicates(["file", "sheet", "row"]).shape[0]) if len(quarantine) else 0
-    print(f"scored {len(scores):,} entities ({len(units):,} units) from {len(files)} file(s) "
-          f"-> {config.display_path(out)}", file=sys.stderr)
-    if len(rejects):
-        print(f"rejected: {n_rows:,} row(s); entities not scored: {len(blocked):,} "
-              f"-> {config.display_path(rejects_path)}", file=sys.stderr)
-    return 1 if len(rejects) else 0
+    rows = pd.concat([_entity_rows(units), _entity_rows(answers)], ignore_index=True)
+    unscorable = _blocked_without_method(answers, need_caps=True)
+    blocked = pd.concat([_held_back_by_rejects(quarantine, rows), _blocked_without_method(units, need_caps=False),
+                         unscorable], ignore_index=True)
+    parts = [f for f in (units, unit_scores_from_answers(_drop_entities(answers, unscorable))) if not f.empty]
+    all_units = schemas.concat(parts) if parts else _empty_units()
+    blocked = pd.concat([blocked, _blocked_units_twice(_drop_entities(all_units, blocked))], ignore_index=True)
+    blocked = blocked.drop_duplicates(ENTITY_KEY).sort_values(ENTITY_KEY, kind="stable").reset_index(drop=True)
+    blocked = blocked.astype({"year": "Int16", "rows_rejected": "Int64", **dict.fromkeys(
+        ["entity_type", "province_code", "entity_code", "entity", "files", "reason"], "string")})
+    return Scored(all_units, entity_scores(_drop_entities(all_units, blocked)),
+                  schemas.HELD_BACK.validate(blocked[HELD_BACK_COLUMNS]))
 
 
 def _entity_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Entity key, name and file/sheet of every accepted row (to attribute rejected rows)."""
-    cols = ENTITY_KEY + ["entity", "source_file", "source_sheet"]
+    """Entity key, province, name and file of every accepted row (to attribute rejected rows)."""
+    cols = ENTITY_KEY + ["province_code", "entity", "source_file"]
     if frame.empty:
         return pd.DataFrame(columns=cols)
-    return frame[cols].drop_duplicates()
+    return frame[cols].astype({"source_file": "string"}).drop_duplicates()
 
 
-def _blocked_by_quarantine(quarantine: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """Entities of rejected rows: by the entity ingest resolved for the row, else by file, sheet (and year)."""
-    if quarantine.empty or rows.empty:
+def _held_back_by_rejects(quarantine: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Entities a rejected row could belong to, matched on every attribute the row tells (see `score_exports`)."""
+    q = quarantine[quarantine["row"].notna() & quarantine["holds_back"].astype(bool)] if len(quarantine) else quarantine
+    if q.empty or rows.empty:
         return _blocked_frame()
-    q = quarantine.reindex(columns=[*QUARANTINE_COLUMNS, "year", "entity_code"])
-    known = q["year"].notna() & q["entity_code"].notna()
-    rejected = set(zip(q.loc[known, "year"].astype(int), q.loc[known, "entity_code"].astype(str)))
-    loose = q[~known & q["row"].notna()]
-    # A row whose entity is unknown may belong to any entity of its file and sheet, in its year when known.
-    any_year = set(zip(loose["file"].astype(str), _sheet(loose["sheet"]), loose["year"].isna()))
-    loose_years = set(zip(loose["file"].astype(str), _sheet(loose["sheet"]), loose["year"].astype("Int64")))
-    row_years = rows["year"].astype(int)
-    by_entity = np.array([k in rejected for k in zip(row_years, rows["entity_code"].astype(str))], dtype=bool)
-    by_sheet = np.array([(f, s, True) in any_year or (f, s, y) in loose_years for f, s, y in
-                         zip(rows["source_file"].astype(str), _sheet(rows["source_sheet"]), row_years)], dtype=bool)
-    reason = np.where(by_entity, "not scored: the entity has rejected rows (listed in this file)",
-                      "not scored: a rejected row of the same file and sheet names no known entity, "
-                      "so it may belong to this one (listed in this file)")
-    hit = by_entity | by_sheet
-    return rows[hit].assign(reason=reason[hit]).drop_duplicates(ENTITY_KEY).reindex(columns=_blocked_frame().columns)
-
-
-def _sheet(values: pd.Series) -> list[str]:
-    """Sheet names with CSV's missing sheet as "" so that file and sheet pairs compare."""
-    return values.astype("string").fillna("").tolist()
+    q = q.assign(_row=pd.factorize(q["file"].astype(str) + "\0" + q["sheet"].fillna("").astype(str) + "\0"
+                                   + q["row"].astype(str))[0])
+    # A row with an entity names it (and the one its name names, if they contradict); else it tells what it can.
+    named = q[q["entity_code"].notna()]
+    other = q[q["other_entity_code"].notna()].assign(entity_code=lambda d: d["other_entity_code"])
+    candidates = pd.concat([named, other], ignore_index=True).assign(province_code=pd.NA, entity_type=pd.NA)
+    candidates = pd.concat([candidates.assign(_own=True), q[q["entity_code"].isna()].assign(_own=False)],
+                           ignore_index=True)
+    candidates = candidates[[*_ATTRIBUTES, "file", "_row", "_own"]].astype(
+        {"year": "Int64", **dict.fromkeys(_ATTRIBUTES[1:], "string")})
+    entities = rows.drop_duplicates(ENTITY_KEY).astype({"year": "Int64", **dict.fromkeys(_ATTRIBUTES[1:], "string")})
+    known = candidates[_ATTRIBUTES].notna()
+    matches = []
+    for pattern, group in candidates.groupby([known[c] for c in _ATTRIBUTES], sort=False):
+        on = [c for c, k in zip(_ATTRIBUTES, pattern) if k]
+        left = group.drop(columns=[c for c in _ATTRIBUTES if c not in on])
+        matches.append(left.merge(entities, on=on) if on else left.merge(entities, how="cross"))
+    hit = pd.concat(matches, ignore_index=True)
+    if hit.empty:
+        return _blocked_frame()
+    out = hit.groupby(ENTITY_KEY, sort=True).agg(
+        province_code=("province_code", "first"), entity=("entity", "first"), rows_rejected=("_row", "nunique"),
+        files=("file", lambda f: ";".join(sorted(set(map(str, f))))), own=("_own", "any")).reset_index()
+    out["reason"] = np.where(out.pop("own"), "not scored: the entity has rejected rows",
+                             "not scored: a rejected row whose entity is unknown could be one of its units "
+                             "(same year, province and type as far as the row tells)")
+    return out[HELD_BACK_COLUMNS]
 
 
 def _blocked_without_method(frame: pd.DataFrame, need_caps: bool) -> pd.DataFrame:
     """Entities whose year has no declared methodology (or, for answers, no dimensions)."""
     if frame.empty:
         return _blocked_frame()
-    entities = frame[ENTITY_KEY + ["entity", "source_file", "source_sheet"]].drop_duplicates(ENTITY_KEY)
+    entities = frame[ENTITY_KEY + ["province_code", "entity", "source_file"]].drop_duplicates(ENTITY_KEY)
     reasons = {}
     for year, entity_type in entities[["year", "entity_type"]].drop_duplicates().itertuples(index=False):
         try:
@@ -283,7 +279,7 @@ def _blocked_without_method(frame: pd.DataFrame, need_caps: bool) -> pd.DataFram
         except MethodologyError as err:
             reasons[(year, entity_type)] = f"not scored: {err}"
     reason = [reasons.get(k) for k in zip(entities["year"], entities["entity_type"])]
-    return entities.assign(reason=reason).dropna(subset=["reason"]).reindex(columns=_blocked_frame().columns)
+    return _as_blocked(entities.assign(reason=reason).dropna(subset=["reason"]))
 
 
 def _blocked_units_twice(units: pd.DataFrame) -> pd.DataFrame:
@@ -291,14 +287,19 @@ def _blocked_units_twice(units: pd.DataFrame) -> pd.DataFrame:
     if units.empty:
         return _blocked_frame()
     twice = units[units.duplicated(UNIT_KEY, keep=False)]
-    return (twice.drop_duplicates(ENTITY_KEY)
-            .assign(reason=lambda d: "not scored: unit " + d["unit"].astype(str)
-                    + " appears more than once (pass either its recap or its answers)")
-            .reindex(columns=_blocked_frame().columns))
+    return _as_blocked(twice.drop_duplicates(ENTITY_KEY).assign(
+        reason=lambda d: "not scored: unit " + d["unit"].astype(str)
+        + " appears more than once (pass either its recap or its answers)"))
+
+
+def _as_blocked(entities: pd.DataFrame) -> pd.DataFrame:
+    """Entities held back for a reason of their own (no rejected row): their own file is named."""
+    return entities.assign(rows_rejected=0, files=entities["source_file"].astype(str)).reindex(
+        columns=HELD_BACK_COLUMNS)
 
 
 def _blocked_frame() -> pd.DataFrame:
-    return pd.DataFrame(columns=ENTITY_KEY + ["entity", "source_file", "source_sheet", "reason"])
+    return pd.DataFrame(columns=HELD_BACK_COLUMNS)
 
 
 def _drop_entities(frame: pd.DataFrame, blocked: pd.DataFrame) -> pd.DataFrame:
@@ -309,6 +310,66 @@ def _drop_entities(frame: pd.DataFrame, blocked: pd.DataFrame) -> pd.DataFrame:
     return frame[~keys.isin(drop)].reset_index(drop=True)
 
 
+# --- the `kepatuhan score` command ----------------------------------------------------------------
+
+def score_command(files: list[Path], out: Path) -> int:
+    """Score export files into OUT.csv (one row per entity); rejects into OUT.rejects.csv.
+
+    An entity with a rejected row is not scored (the rule of `score_exports`, which ingest follows
+    too). OUT.csv and OUT.rejects.csv may be neither an input file nor under data/raw/.
+    Exit code 0 when nothing was rejected, 1 otherwise (the other results are still written).
+    """
+    out = Path(out)
+    if out.suffix.lower() != ".csv":
+        raise UsageError(f"--out must name a .csv file, got {str(out)!r}")
+    missing = [str(f) for f in files if not Path(f).is_file()]
+    if missing:
+        raise UsageError(f"no such file: {', '.join(missing)}")
+    rejects_path = out.with_name(out.name[: -len(out.suffix)] + ".rejects.csv")
+    _check_out(out, rejects_path, files)
+
+    from .ingest import read_exports  # the reading stage is only needed by this command
+
+    data = read_exports([Path(f) for f in files])
+    quarantine = data.quarantine()
+    scored = score_exports(data.units, data.answers, quarantine)
+
+    storage.write_csv(_out_table(scored.scores), out)
+    rejects = _rejects_table(quarantine, scored.held_back)
+    if len(rejects):
+        storage.write_csv(rejects, rejects_path)
+    else:
+        rejects_path.unlink(missing_ok=True)  # a stale rejects file would describe another run
+
+    for notice in data.notices:
+        print(notice, file=sys.stderr)
+    n_rows = int(quarantine.drop_duplicates(["file", "sheet", "row"]).shape[0]) if len(quarantine) else 0
+    n_units = int(scored.scores["n_units"].sum()) if len(scored.scores) else 0
+    print(f"scored {len(scored.scores):,} entities ({n_units:,} units) from {len(files)} file(s) "
+          f"-> {config.display_path(out)}", file=sys.stderr)
+    if len(rejects):
+        print(f"rejected: {n_rows:,} row(s); entities not scored: {len(scored.held_back):,} "
+              f"-> {config.display_path(rejects_path)}", file=sys.stderr)
+    return 1 if len(rejects) else 0
+
+
+def _check_out(out: Path, rejects: Path, files: list[Path]) -> None:
+    """--out (and its rejects file) must not overwrite an input, nor write under data/raw/, nor a folder it cannot."""
+    inputs = {Path(f).resolve() for f in files}
+    raw = config.RAW_DIR.resolve()
+    for target in (out, rejects):
+        resolved = target.resolve()
+        if resolved in inputs:
+            raise UsageError(f"--out {out} would overwrite the input file {target}; name another file")
+        if resolved == raw or raw in resolved.parents:
+            raise UsageError(f"--out {out}: data/raw/ holds inputs only; write the results elsewhere")
+        if resolved.is_dir():
+            raise UsageError(f"--out {out}: {target} is a folder")
+    folder = next(p for p in (out.resolve().parent, *out.resolve().parents) if p.exists())
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: cannot write in {folder}")
+
+
 def _out_table(scores: pd.DataFrame) -> pd.DataFrame:
     """The CSV form: score and koreksi as text with a dot and exactly two decimals."""
     table = scores.reindex(columns=OUT_COLUMNS).copy()
@@ -317,13 +378,13 @@ def _out_table(scores: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _rejects_table(quarantine: pd.DataFrame, blocked: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+def _rejects_table(quarantine: pd.DataFrame, held_back: pd.DataFrame) -> pd.DataFrame:
     """Rejected rows as ingest reported them, then one line per entity left unscored and why."""
     problems = quarantine.reindex(columns=QUARANTINE_COLUMNS)
     not_scored = pd.DataFrame({
-        "file": blocked["source_file"], "sheet": blocked["source_sheet"], "row": pd.NA,
-        "column": pd.NA, "value": blocked["year"].astype(str) + " " + blocked["entity"].astype(str)
-        + " (" + blocked["entity_code"].astype(str) + ")", "reason": blocked["reason"],
+        "file": held_back["files"], "sheet": pd.NA, "row": pd.NA, "column": pd.NA,
+        "value": held_back["year"].astype(str) + " " + held_back["entity"].astype(str)
+        + " (" + held_back["entity_code"].astype(str) + ")", "reason": held_back["reason"],
     })
     return pd.concat([f for f in (problems, not_scored) if len(f)], ignore_index=True) \
         if len(problems) or len(not_scored) else problems

@@ -423,3 +423,67 @@ def test_quarantine_table_has_one_row_per_problem_with_entity_when_known(tmp_pat
     assert q["entity_code"].tolist()[0] == "17.06" and pd.isna(q["entity_code"].tolist()[1])
     assert q["year"].tolist() == [2023, 2023]
     schemas.QUARANTINE.validate(q)
+
+
+# --- what is in a file is what is read --------------------------------------------------------------
+
+def test_bom_zero_width_and_nbsp_in_header_cells_are_normalised(tmp_path):
+    """Pins that an optional column (Koreksi) is read, not dropped, whatever invisible characters its header holds."""
+    header = "Tahun;Provinsi;Jenis Instansi;\ufeffNama Instansi;Kode Wilayah;Unit\u00a0Layanan;Nil\u200bai;Koreksi\u2060"
+    path = write(tmp_path / "f.csv", [header, recap_row(dims=(), nilai="90,00") + ";1,5"])
+    data = read_exports([path])
+    assert data.problems == [] and data.notices == []
+    assert data.units[["nilai", "koreksi"]].values.tolist() == [[90.0, 1.5]]
+
+
+def test_an_unknown_column_is_a_notice_not_silently_dropped(tmp_path):
+    path = write(tmp_path / "f.csv", [RECAP_HEADER + ";Keterangan", recap_row() + ";catatan"])
+    data = read_exports([path])
+    assert data.problems == [] and len(data.units) == 1
+    assert [str(n) for n in data.notices] == [
+        f"{path}::: notice: column 'Keterangan' (column L) is not a column of a unit recap (rekap nilai unit): ignored"]
+
+
+def test_hidden_and_very_hidden_sheets_are_skipped_with_a_notice(tmp_path):
+    wb = openpyxl.Workbook()
+    for title, state, entity in [("Rekap", "visible", "Kabupaten Kaur"), ("Lama", "hidden", "Kabupaten Lebong"),
+                                 ("Bantu", "veryHidden", "Kabupaten Seluma")]:
+        ws = wb.active if state == "visible" else wb.create_sheet(title)
+        ws.title = title
+        ws.append(RECAP_HEADER.split(";"))
+        ws.append(recap_row(entity=entity).split(";"))
+        ws.sheet_state = state
+    wb.save(tmp_path / "w.xlsx")
+    data = read_exports([tmp_path / "w.xlsx"])
+    assert data.units["entity"].tolist() == ["Kabupaten Kaur"]  # never scored silently
+    assert data.problems == []
+    assert [(n.sheet, n.message.split(":")[0]) for n in data.notices] == [
+        ("Lama", "hidden sheet skipped"), ("Bantu", "very hidden sheet skipped")]
+
+
+def test_a_nul_byte_refuses_its_row_only(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes("\n".join([RECAP_HEADER, recap_row(unit="DPMPTSP"), recap_row(unit="Dinas\x00Sosial"),
+                                recap_row(unit="RSUD")]).encode())
+    data = read_exports([path])
+    assert located(data) == [f"{path}:3:Unit Layanan"] and "NUL" in data.problems[0].message
+    assert data.units["unit"].tolist() == ["DPMPTSP", "RSUD"]
+    assert_accounting(data)
+
+
+def test_a_mixed_encoding_csv_is_never_read_as_mojibake(tmp_path):
+    path = tmp_path / "f.csv"
+    utf8 = [RECAP_HEADER, recap_row(unit="Puskesmas Lubuk Pinang \u2013 Rawat Inap"), recap_row(unit="DPMPTSP")]
+    path.write_bytes(("\n".join(utf8) + "\n").encode() + (recap_row(unit="RSUD \u2013 Ipuh") + "\n").encode("cp1252"))
+    data = read_exports([path])
+    assert data.units["unit"].tolist() == ["Puskesmas Lubuk Pinang \u2013 Rawat Inap", "DPMPTSP"]
+    assert located(data) == [f"{path}:4:Unit Layanan"]
+    assert_accounting(data)
+
+
+def test_a_long_cell_is_refused_and_shortened_in_the_quarantine(tmp_path):
+    path = write(tmp_path / "f.csv", [RECAP_HEADER, recap_row(unit="DPMPTSP"), recap_row(nilai="9" * 100_000)])
+    data = read_exports([path])
+    (problem,) = data.problems
+    assert problem.location() == f"{path}:3:Nilai Akhir" and "holds 100,000 characters; expected at most 30" in problem.message
+    assert len(problem.value) < 300 and problem.value.endswith("(100,000 characters)")

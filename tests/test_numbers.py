@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kepatuhan_lib.numbers import is_missing, parse_numbers
+from kepatuhan_lib.numbers import ambiguous_thousands, is_missing, parse_numbers
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -18,7 +18,6 @@ from kepatuhan_lib.numbers import is_missing, parse_numbers
     ("1,234.5", 1234.5),  # English: a dot after comma groups
     ("85%", 85.0),
     ("85 %", 85.0),
-    ("1\u00a0234,5", 1234.5),  # NBSP as a thousands separator
     ("\u00a090,02\u00a0", 90.02),  # NBSP around the value
     ("  7 ", 7.0),
     ("-3,5", -3.5),
@@ -39,7 +38,8 @@ def test_missing_markers_are_missing_not_errors(text):
     assert is_missing(pd.Series([text], dtype=object)).iloc[0]
 
 
-@pytest.mark.parametrize("text", ["abc", "1.2.3", "12,5,1", "90,02x", "sembilan puluh", "12,"])
+@pytest.mark.parametrize("text", ["abc", "1.2.3", "12,5,1", "90,02x", "sembilan puluh", "12,",
+                                  "8 5", "2 024", "1\u00a0234,5", "90, 02", "8%5"])  # a space or % inside
 def test_text_is_flagged_unparseable(text):
     numbers, bad = parse_numbers(pd.Series([text]))
     assert pd.isna(numbers.iloc[0])
@@ -61,3 +61,9 @@ def test_string_dtype_input():
     numbers, bad = parse_numbers(pd.Series(["21,85", "<NA>", pd.NA], dtype=pd.StringDtype()))
     assert numbers.iloc[0] == 21.85
     assert bad.tolist() == [False, True, False]
+
+
+def test_one_dot_before_three_digits_is_ambiguous():
+    """Pins which texts two number rules read differently: 3.000 is 3000 (Indonesian) or 3 (decimal dot)."""
+    texts = pd.Series(["3.000", " 1.234 ", "-2.024", "1.234,5", "1.234.567", "0.125", "90.02", "3,000", "3000"])
+    assert ambiguous_thousands(texts).tolist() == [True, True, True, False, False, False, False, False, False]

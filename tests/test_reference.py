@@ -184,18 +184,21 @@ def test_an_unknown_code_is_refused():
         R.resolve_entity("Kabupaten Mukomuko", code="17.99")
 
 
-def test_mismatch_names_what_contradicts_the_code():
+def test_contradictions_name_the_code_and_what_contradicts_it():
     muko = R.resolve_entity("Kabupaten Lebong", code="17.06")
     assert muko.code == "17.06"
-    message = R.mismatch(muko, name="Kabupaten Lebong")
-    assert "Kabupaten Mukomuko (17.06)" in message and "Kabupaten Lebong (17.07)" in message
-    assert "Pemerintah Kota" in R.mismatch(muko, entity_type="Pemkot")
-    assert "Lampung" in R.mismatch(muko, province="Lampung")
-    assert R.mismatch(muko, name="Kab. Muko-Muko", entity_type="Kabupaten", province="Bengkulu") is None
-    assert R.mismatch(muko, name="Muko") is None  # a name that names nobody does not contradict
+    (name,) = R.contradictions(muko, name="Kabupaten Lebong")
+    assert (name.field, name.named.code) == ("entity", "17.07")
+    assert "Kabupaten Lebong (17.07)" in name.message and "17.06 is Kabupaten Mukomuko" in name.message
+    assert R.contradictions(R.resolve_entity("", code="81.01"), name="Kabupaten Mukomuko")[0].named.code == "17.06"
+    fields = [c.field for c in R.contradictions(muko, name="Kota Mukomuko", entity_type="Pemkot", province="Lampung")]
+    assert fields == ["entity_type", "province", "entity"]  # every one, and a prefix naming nobody too
+    assert "Lampung" in R.contradictions(muko, province="Lampung")[0].message
+    assert R.contradictions(muko, name="Kab. Muko-Muko", entity_type="Kabupaten", province="Bengkulu") == []
+    assert R.contradictions(muko, name="Muko") == []  # a name that names nobody, and no kind, does not contradict
     province = R.resolve_entity("", code="17")
-    assert R.mismatch(province, name="Kota Bengkulu") is not None
-    assert R.mismatch(province, name="Bengkulu") is None  # ambiguous: the code decides
+    assert R.contradictions(province, name="Kota Bengkulu")[0].named.code == "17.71"
+    assert R.contradictions(province, name="Bengkulu") == []  # ambiguous: the code decides
 
 
 @pytest.mark.parametrize("name,province,code", [

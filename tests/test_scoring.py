@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from kepatuhan_lib.cli import main
 from kepatuhan_lib.errors import MethodologyError, UsageError
 from kepatuhan_lib.methodology import round_half_up
 from kepatuhan_lib.scoring import entity_scores, score_command, unit_scores_from_answers
@@ -224,8 +225,8 @@ def test_score_command_leaves_an_entity_with_a_rejected_row_unscored(tmp_path, i
     assert rejects["value"].str.contains("17.02").any()  # and the entity left unscored
 
 
-def test_a_rejected_row_of_an_unknown_entity_blocks_its_file_and_year(tmp_path, ingest):
-    """Pins the rule for rows ingest cannot attribute: "Kab. Mukomoko" may be a unit of any 2024 entity."""
+def test_a_rejected_row_of_an_unknown_entity_holds_back_its_year_province_and_type(tmp_path, ingest):
+    """Pins the rule for rows ingest cannot attribute: "Kab. Mukomoko" may be a unit of any 2024 Bengkulu kabupaten."""
     recap = recap_csv(tmp_path / "rekap.csv", [
         "2024;Bengkulu;Pemerintah Kabupaten;Kab. Kaur;;DPMPTSP;;;;;77,995",
         "2024;Bengkulu;Pemerintah Kabupaten;Kab. Mukomoko;;DPMPTSP;;;;;70",
@@ -242,3 +243,58 @@ def test_a_rejected_row_of_an_unknown_entity_blocks_its_file_and_year(tmp_path, 
     assert score_command([other], out) == 0 and not (tmp_path / "hasil.rejects.csv").exists()
     (row,) = pd.read_csv(out, dtype=str).itertuples()
     assert (row.score, row.category, row.zone) == ("78.00", "B", "hijau")
+
+
+def test_score_refuses_a_row_whose_name_contradicts_its_code(tmp_path, ingest):
+    recap = recap_csv(tmp_path / "rekap.csv", [
+        "2023;Maluku;Pemerintah Kota;Kota Ambon;81.01;DPMPTSP;;;;;80",
+        "2023;Maluku;Pemerintah Kabupaten;Kabupaten Maluku Tengah;81.01;Dinas Sosial;;;;;80",
+    ])
+    out = tmp_path / "hasil.csv"
+    assert score_command([recap], out) == 1
+    assert pd.read_csv(out, dtype=str).empty  # neither Maluku Tengah (the code) nor Kota Ambon (the name)
+    rejects = pd.read_csv(tmp_path / "hasil.rejects.csv", dtype=str)
+    named = rejects[rejects["column"] == "Nama Instansi"]
+    assert named["row"].tolist() == ["2"] and "81.01 is Kabupaten Maluku Tengah" in named["reason"].iloc[0]
+
+
+def test_score_goes_on_past_a_malformed_file(tmp_path, ingest, capsys):
+    good = recap_csv(tmp_path / "rekap.csv", ["2024;Bengkulu;Pemerintah Kabupaten;Kabupaten Kaur;17.04;DPMPTSP;;;;;80"])
+    import zipfile
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(RECAP_HEADER.split(";"))
+    workbook.save(tmp_path / "whole.xlsx")
+    broken = tmp_path / "rusak.xlsx"
+    with zipfile.ZipFile(tmp_path / "whole.xlsx") as zin, zipfile.ZipFile(broken, "w") as zout:
+        for item in zin.infolist():  # the sheet's XML cut in half: the zip opens, its XML does not parse
+            data = zin.read(item.filename)
+            zout.writestr(item, data[: len(data) // 2] if item.filename.startswith("xl/worksheets/") else data)
+    out = tmp_path / "hasil.csv"
+    assert main(["score", str(broken), str(good), "--out", str(out)]) == 1
+    assert "internal error" not in capsys.readouterr().err
+    assert pd.read_csv(out, dtype=str)["entity_code"].tolist() == ["17.04"]
+    rejects = pd.read_csv(tmp_path / "hasil.rejects.csv", dtype=str)
+    assert rejects["file"].tolist() == [str(broken)] and rejects["row"].isna().all()
+
+
+@pytest.mark.parametrize("out_name, why", [
+    ("rekap.csv", "would overwrite the input file"),  # the input itself
+    ("hasil.csv", "would overwrite the input file"),  # its rejects file, hasil.rejects.csv, is an input
+    ("data/raw/exports/hasil.csv", "data/raw/ holds inputs only"),
+    ("catatan.txt/hasil.csv", "cannot write in"),  # a folder that is a file
+])
+def test_score_out_never_overwrites_an_input_nor_writes_under_raw(tmp_path, monkeypatch, capsys, out_name, why):
+    from kepatuhan_lib import config
+
+    monkeypatch.setattr(config, "RAW_DIR", tmp_path / "data" / "raw")
+    recap = recap_csv(tmp_path / "rekap.csv", ["2024;Bengkulu;Pemerintah Kabupaten;Kabupaten Kaur;17.04;DPMPTSP;;;;;80"])
+    rejects_input = recap_csv(tmp_path / "hasil.rejects.csv", [])
+    (tmp_path / "catatan.txt").write_text("x")
+    before = {p: p.read_bytes() for p in (recap, rejects_input)}
+    assert main(["score", str(recap), str(rejects_input), "--out", str(tmp_path / out_name)]) == 2
+    assert why in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in before} == before
+    assert not (tmp_path / "data").exists()

@@ -1,0 +1,126 @@
+"""`kepatuhan ingest`: the same hold-back rule as `score`, bad files quarantined whole, exit codes."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from kepatuhan_lib import config, schemas
+from kepatuhan_lib.cli import main
+from kepatuhan_lib.pipeline import build_processed
+from kepatuhan_lib.scoring import score_command
+
+HEADER = "Tahun;Provinsi;Jenis Instansi;Nama Instansi;Kode Wilayah;Unit Layanan;Nilai"
+UNITS = ["DPMPTSP", "Dinas Sosial", "Dinas Kesehatan", "Dinas Pendidikan", "Dinas Dukcapil"]
+
+
+def rows(entity: str, province: str, entity_type: str = "Pemerintah Kabupaten", year: int = 2023,
+         nilai=(90, 90, 90, 80, 80)) -> list[str]:
+    return [f"{year};{province};{entity_type};{entity};;{unit};{n}" for unit, n in zip(UNITS, nilai)]
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project tree in tmp_path: every data/ path of config points there but the real published results."""
+    data, root, published = config.DATA_DIR, config.ROOT, config.PUBLISHED_RAW_DIR
+    for name in dir(config):
+        value = getattr(config, name)
+        if isinstance(value, Path) and (value == data or data in value.parents) \
+                and not (value == published or published in value.parents):
+            monkeypatch.setattr(config, name, tmp_path / value.relative_to(root))
+    config.EXPORTS_RAW_DIR.mkdir(parents=True)
+    return config.EXPORTS_RAW_DIR
+
+
+def table(name: str) -> pd.DataFrame:
+    """A processed table of the analyst's-exports edition, as ingest wrote it."""
+    return pd.read_parquet(config.processed("ekspor").table(name))
+
+
+def export(folder: Path, name: str, lines: list[str]) -> Path:
+    path = folder / name
+    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_ingest_holds_back_an_entity_with_a_rejected_row_as_score_does(project, capsys):
+    """Pins the issue's case: 3 of 5 units passed; ingest published 90,00 where score refused."""
+    kaur = rows("Kabupaten Kaur", "Bengkulu", nilai=(90, 90, 90, 101, "9x"))
+    export(project, "rekap.csv", kaur + rows("Kabupaten Lebong", "Bengkulu"))
+    assert main(["ingest"]) == 1
+    scores = table("entity_scores")
+    assert scores["entity_code"].tolist() == ["17.07"]  # Lebong; Kaur not scored
+    held = table("held_back")
+    schemas.HELD_BACK.validate(held)
+    assert held[["year", "entity_code", "rows_rejected", "files"]].values.tolist() == [
+        [2023, "17.04", 2, str(project / "rekap.csv")]]
+    assert table("units")["entity_code"].value_counts().to_dict() == {"17.07": 5, "17.04": 3}
+    assert "1 held back" in capsys.readouterr().err
+
+    out = project.parents[2] / "hasil.csv"
+    assert score_command([project / "rekap.csv"], out) == 1
+    assert pd.read_csv(out, dtype=str)["entity_code"].tolist() == ["17.07"]  # the same rule
+
+
+def test_an_unknown_entity_holds_back_only_entities_of_its_year_province_and_type(project):
+    """A stray unknown Bengkulu kabupaten row does not stop Kota Banjar (Jawa Barat) or OKU Timur."""
+    export(project, "rekap.csv", [
+        *rows("Kota Banjar", "Jawa Barat", "Pemerintah Kota"), *rows("OKU Timur", "Sumatera Selatan"),
+        *rows("Kabupaten Kaur", "Bengkulu"), *rows("Kota Bengkulu", "Bengkulu", "Pemerintah Kota"),
+        *rows("Kabupaten Kaur", "Bengkulu", year=2022),
+        "2023;Bengkulu;Pemerintah Kabupaten;Kabupaten Mukomok;;RSUD;80",
+    ])
+    tables, _, _ = build_processed("ekspor")
+    scored = tables["entity_scores"]
+    assert sorted(zip(scored["year"], scored["entity_code"])) == [
+        (2022, "17.04"), (2023, "16.08"), (2023, "17.71"), (2023, "32.79")]
+    held = tables["held_back"]
+    assert held["entity_code"].tolist() == ["17.04"] and held["rows_rejected"].tolist() == [1]
+    assert "unknown" in held["reason"].iloc[0]
+
+    out = project.parents[2] / "hasil.csv"
+    assert score_command([project / "rekap.csv"], out) == 1
+    assert sorted(pd.read_csv(out, dtype=str)["entity_code"]) == ["16.08", "17.04", "17.71", "32.79"]
+
+
+def test_a_row_contradicting_its_code_holds_back_both_entities_it_names(project):
+    export(project, "rekap.csv", [
+        *rows("Kabupaten Maluku Tengah", "Maluku"), *rows("Kota Ambon", "Maluku", "Pemerintah Kota"),
+        *rows("Kota Tual", "Maluku", "Pemerintah Kota"),
+        "2023;Maluku;;Kota Ambon;81.01;RSUD;80",
+    ])
+    tables, _, summary = build_processed("ekspor")
+    assert tables["entity_scores"]["entity_code"].tolist() == ["81.72"]  # Tual only
+    assert sorted(tables["held_back"]["entity_code"]) == ["81.01", "81.71"]
+    quarantine = tables["quarantine"]
+    assert quarantine[["row", "column"]].values.tolist() == [[17, "Nama Instansi"]]
+    assert summary.problems == 1
+
+
+def test_a_malformed_file_is_quarantined_whole_and_the_rest_is_built(project, capsys):
+    export(project, "rekap.csv", rows("Kabupaten Kaur", "Bengkulu"))
+    workbook = openpyxl.Workbook()
+    workbook.active.append(HEADER.split(";"))
+    workbook.save(project.parent / "whole.xlsx")
+    with zipfile.ZipFile(project.parent / "whole.xlsx") as zin, zipfile.ZipFile(project / "rusak.xlsx", "w") as zout:
+        for item in zin.infolist():  # the sheet's XML cut in half: openpyxl's parser raises ParseError
+            data = zin.read(item.filename)
+            zout.writestr(item, data[: len(data) // 2] if item.filename.startswith("xl/worksheets/") else data)
+    (project / "nul.csv").write_bytes(b"\x00" * 500)
+    assert main(["ingest"]) == 1
+    err = capsys.readouterr().err
+    assert "internal error" not in err and "Traceback" not in err
+    quarantine = table("quarantine")
+    assert sorted(quarantine["file"]) == [str(project / "nul.csv"), str(project / "rusak.xlsx")]
+    assert quarantine["row"].isna().all() and quarantine["reason"].str.contains("not").all()
+    assert table("entity_scores")["entity_code"].tolist() == ["17.04"]
+
+
+def test_ingest_exits_0_when_every_row_is_used(project):
+    export(project, "rekap.csv", rows("Kabupaten Kaur", "Bengkulu"))
+    assert main(["ingest"]) == 0
+    assert table("held_back").empty
