@@ -235,7 +235,7 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
         covered = found if covered is None else pd.concat([covered.to_frame(index=False), found])
         covered = pd.MultiIndex.from_frame(covered.drop_duplicates().astype({"year": "Int64"}))
 
-    rejected = pd.concat(rejected, ignore_index=True)
+    rejected = pd.concat(rejected, ignore_index=True) if rejected else schemas.empty(schemas.QUARANTINE)
     scored = score_exports(schemas.concat(units) if units else schemas.empty(schemas.UNITS),
                            schemas.concat(answers) if answers else schemas.empty(schemas.ANSWERS), rejected)
     units, computed = scored.units, scored.scores

@@ -16,7 +16,7 @@ MAX_CHARS = {
     "year": 20, "province": 100, "entity_type": 100, "entity": 200, "entity_code": 40, "unit": 300,
     "input": 30, "proses": 30, "output": 30, "pengaduan": 30, "nilai": 30, "koreksi": 30, "synthetic": 20,
     "dimension": 40, "variable": 500, "indicator_code": 50, "indicator": 1000, "respondent": 100,
-    "weight": 30, "score": 30,
+    "weight": 30, "score": 30, "kepercayaan": 30, "tingkat_kepatuhan": 40, "tanpa_maladministrasi": 20,
 }
 
 STRING = pd.StringDtype()
