@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import config, schemas, storage
@@ -99,10 +100,10 @@ def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     totals = _total(facts)
     chosen = facts[facts["chosen"] & facts["unit"].isna() & totals]
     published = chosen[ENTITY_KEY + ["entity_type", "province_code", "entity", "score", "zone", "category",
-                                     "opinion", "rank_in_province", "fact_id"]].rename(columns={
+                                     "opinion", "fact_id"]].rename(columns={
         "score": "published_score", "zone": "published_zone", "category": "published_category",
-        "opinion": "published_opinion", "rank_in_province": "published_rank_province",
-        "fact_id": "published_fact_id"})
+        "opinion": "published_opinion", "fact_id": "published_fact_id"})
+    published = published.merge(published_ranks(facts), on=ENTITY_KEY, how="left")
     # Tanpa Maladministrasi (2025-) where any published fact of the entity-year says so.
     said = facts.loc[facts["unit"].isna() & totals & facts["tm"], ENTITY_KEY].drop_duplicates() \
         if "tm" in facts else pd.DataFrame(columns=ENTITY_KEY)
@@ -137,6 +138,24 @@ def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     return merged.sort_values(ENTITY_KEY, kind="stable").reset_index(drop=True)
 
 
+def published_ranks(facts: pd.DataFrame) -> pd.DataFrame:
+    """Per entity-year: the published provincial and national rank and the fact that gives each
+    (``rank_province_fact_id``, ``rank_national_fact_id``): the chosen fact's, else that of another
+    source whose score agrees with the chosen one or is not given (a row that only adds a rank)."""
+    entity = facts[facts["unit"].isna() & _total(facts)]
+    chosen_score = entity[entity["chosen"]].set_index(ENTITY_KEY)["score"]
+    theirs = chosen_score.reindex(pd.MultiIndex.from_frame(entity[ENTITY_KEY])).to_numpy(dtype=float, na_value=np.nan)
+    own = entity["score"].to_numpy(dtype=float, na_value=np.nan)
+    agrees = np.isnan(own) | np.isnan(theirs) | (own == theirs)
+    out = entity[ENTITY_KEY].drop_duplicates()
+    for column, level in (("rank_in_province", "province"), ("rank_national", "national")):
+        ranked = entity[agrees & entity[column].notna().to_numpy()]
+        ranked = ranked.sort_values(["chosen", "fact_id"], ascending=[False, True]).drop_duplicates(ENTITY_KEY)
+        out = out.merge(ranked[ENTITY_KEY + [column, "fact_id"]].rename(columns={
+            column: f"published_rank_{level}", "fact_id": f"rank_{level}_fact_id"}), on=ENTITY_KEY, how="left")
+    return out
+
+
 def _total(facts: pd.DataFrame) -> pd.Series:
     """Facts about a total score (not a 2025 sub-score such as kepercayaan)."""
     if "component" not in facts:
@@ -154,9 +173,8 @@ def shown_ranks(scores: pd.DataFrame, edition: str) -> pd.DataFrame:
     out = scores.copy()
     out["rank_province_computed"] = out["rank_province"]
     out["rank_national_computed"] = out["rank_national"]
-    published_national = out["published_rank_national"] if "published_rank_national" in out else \
-        pd.Series(pd.NA, index=out.index, dtype="Int64")
-    for level, published in (("province", out["published_rank_province"]), ("national", published_national)):
+    for level in ("province", "national"):
+        published = out[f"published_rank_{level}"]
         rank = out[f"rank_{level}"]
         basis = pd.Series(pd.NA, index=out.index, dtype="string").mask(rank.notna(), "computed")
         if edition == config.PUBLIC_EDITION:

@@ -102,7 +102,7 @@ def test_built_page_escapes_data_and_has_its_tables_beside_it(built):
     csv = pd.read_csv(page.with_suffix(".peringkat.csv"))
     assert csv["entity"].tolist() == ["Kabupaten Mukomuko", EVIL, "'=1+1"]
     assert page.with_suffix(".xlsx").exists()
-    state = json.loads((root / "reports" / config.BUILD_STATE_JSON.name).read_text())["reports"]
+    state = json.loads((root / "reports" / config.BUILD_STATE_NAME).read_text())["reports"]
     assert state["2024/uji-17.html"]["outputs"] == ["2024/uji-17.html", "2024/uji-17.peringkat.csv", "2024/uji-17.xlsx"]
 
 
@@ -298,7 +298,7 @@ def test_one_kernel_serves_report_after_report_clean_and_a_failure_replaces_it(t
     assert sorted(result.failed) == ["kernel-gagal.html", "kernel-mati.html"]
     assert result.failed["kernel-gagal.html"].error == "ValueError: gagal sengaja"
     assert result.failed["kernel-mati.html"].error.startswith("the kernel died")
-    state = json.loads((tmp_path / "reports" / config.BUILD_STATE_JSON.name).read_text())["reports"]
+    state = json.loads((tmp_path / "reports" / config.BUILD_STATE_NAME).read_text())["reports"]
     kernel = {p: state[f"kernel-{p}.html"]["headline"]["kernel"] for p in ("11", "12", "13", "14")}
     assert kernel["11"] == kernel["12"]  # reused: the clean-state checks above ran in a used kernel
     assert len({kernel["12"], kernel["13"], kernel["14"]}) == 3

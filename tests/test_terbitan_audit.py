@@ -94,8 +94,9 @@ def source_matches(fact, item: str) -> bool:
 
 
 def agrees(fact, chosen) -> bool:
-    """A second source that says nothing the chosen fact contradicts (its score and rank equal or absent)."""
-    return all(pd.isna(getattr(fact, f)) or (not pd.isna(getattr(chosen, f)) and getattr(fact, f) == getattr(chosen, f))
+    """A second source that says nothing against the chosen fact: score and rank equal where both give one
+    (a rank only it gives must then be the rank shown: checked by the caller)."""
+    return all(pd.isna(getattr(fact, f)) or pd.isna(getattr(chosen, f)) or getattr(fact, f) == getattr(chosen, f)
                for f in ("score", "rank_in_province"))
 
 
@@ -130,7 +131,8 @@ def test_every_published_fact_is_shown_with_its_source_and_no_figure_is_syntheti
     counts, missing = Counter(), []
     pages = {}
 
-    for (year, province), group in entity_facts[entity_facts["entity_type"].isin(REGIONAL)].groupby(
+    for (year, province), group in entity_facts[entity_facts["entity_type"].isin(REGIONAL)
+                                                & entity_facts["component"].isna()].groupby(
             ["year", "province_code"]):
         year = int(year)
         page = render("peringkat_provinsi", year, province) + render("sumber_provinsi", year, province)
@@ -152,8 +154,14 @@ def test_every_published_fact_is_shown_with_its_source_and_no_figure_is_syntheti
             else:  # a second source: the same figure, or a visible note beside the chosen one
                 same = entity_facts[(entity_facts["year"] == year) & (entity_facts["entity_code"] == fact.entity_code)
                                     & entity_facts["chosen"]].iloc[0]
-                if agrees(fact, same):
+                if agrees(fact, same):  # the same score; a rank it adds is the rank shown
                     counts["same figure, other source"] += 1
+                    if not pd.isna(fact.rank_in_province) and pd.isna(same.rank_in_province):
+                        rank = cited(row["Peringkat"])
+                        if not any(f == str(int(fact.rank_in_province)) and m == "P"
+                                   and source_matches(fact, sources.get(n, "")) for f, m, n in rank):
+                            missing.append(f"{year} {fact.entity}: the rank {fact.rank_in_province} another source "
+                                           "adds is not shown with its source")
                     continue
                 problem = check_figure(row["Catatan"], fact, sources, f"{year} {fact.entity} (other source)")
                 if problem is None and not pd.isna(fact.rank_in_province) \
@@ -163,7 +171,8 @@ def test_every_published_fact_is_shown_with_its_source_and_no_figure_is_syntheti
             if problem:
                 missing.append(problem)
 
-    others = entity_facts[~entity_facts["entity_type"].isin(REGIONAL)]
+    components = entity_facts["component"].notna()
+    others = entity_facts[~entity_facts["entity_type"].isin(REGIONAL) | components]
     for code, group in others.groupby("entity_code"):
         latest = int(loaded.scores.loc[loaded.scores["entity_code"] == code, "year"].max())
         page = render("lintasan_entitas", code, latest) + render("sumber_entitas", code, latest)
@@ -174,7 +183,8 @@ def test_every_published_fact_is_shown_with_its_source_and_no_figure_is_syntheti
         sources = sources_of(page)
         for fact in group.itertuples():
             row = by_year.get(str(int(fact.year)), "")
-            same = group[(group["year"] == fact.year) & group["chosen"]].iloc[0]
+            same = group[(group["year"] == fact.year) & group["chosen"]
+                         & group["component"].fillna("").eq("" if pd.isna(fact.component) else fact.component)].iloc[0]
             if not fact.chosen and agrees(fact, same):
                 counts["same figure, other source"] += 1
                 continue

@@ -641,7 +641,8 @@ def teratas_terbawah(year: int, edition: str = PUBLIC, n: int = 5) -> None:
             for r in frame.itertuples():
                 note = cites.of(r.published_fact_id)
                 row = {"Jenis": html.escape(entity_type), "Kelompok": group,
-                       "Peringkat": tables.marked_rank(r.rank_national, r.rank_national_basis, note),
+                       "Peringkat": tables.marked_rank(r.rank_national, r.rank_national_basis,
+                                                       cites.of(r.rank_national_fact_id)),
                        "Entitas": html.escape(r.entity), "Nilai": tables.marked_score(r.score, r.basis, note=note),
                        "Opini": html.escape(r.opinion) if not fmt.is_missing(r.opinion) else fmt.NOT_AVAILABLE}
                 if zoned:
@@ -742,8 +743,9 @@ def ringkasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
                ("opini", html.escape(row["opinion"]) if not fmt.is_missing(row["opinion"]) else fmt.NOT_AVAILABLE)]
     if classification:
         figures.append(("kategori / zona", html.escape(classification)))
-    figures += [("peringkat di provinsi", tables.marked_rank(row["rank_province"], row["rank_province_basis"], note)),
-                ("peringkat nasional", tables.marked_rank(row["rank_national"], row["rank_national_basis"], note))]
+    figures += [(f"peringkat {where}", tables.marked_rank(row[f"rank_{level}"], row[f"rank_{level}_basis"],
+                                                       cites.of(row[f"rank_{level}_fact_id"])))
+                for level, where in (("province", "di provinsi"), ("national", "nasional"))]
     sentences = [html.escape(f"Dasar nilai {year}: {fmt.BASIS_LABEL.get(row['basis'], row['basis'])}.")]
     notes = tables.disagreement_notes(loaded.disagreements, cites)
     if (year, entity_code) in notes:
@@ -786,6 +788,10 @@ def lintasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None
         "source_title": source["source_title"].to_numpy(),
     }).astype({"era": "string"})
     notes = tables.disagreement_notes(loaded.disagreements, cites)
+    facts = loaded.published
+    parts = facts[(facts["entity_code"] == entity_code) & facts["component"].notna() & facts["chosen"]]
+    components = {int(y): "; ".join(f"{html.escape(r.component)} {tables.marked_score(r.score, 'published', note=cites.of(r.fact_id))}"
+                                    for r in group.itertuples()) for y, group in parts.groupby("year")}
     display = pd.DataFrame({
         "Tahun": [str(int(y)) for y in history["year"]],
         "Nilai": [tables.marked_score(s, b, note=cites.of(f)) for s, b, f in
@@ -795,6 +801,8 @@ def lintasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None
         "Era": [html.escape(e) for e in export["era"]],
         "Catatan": [notes.get((int(y), entity_code), "") for y in history["year"]],
     })
+    if components:  # 2025-: the published sub-scores (dimensi 0-70, kepercayaan 0-30)
+        display.insert(2, "Komponen nilai", [components.get(int(y), "") for y in history["year"]])
     emit_table(export, "lintasan", tables.styled(display, list(display.columns)))
 
 
@@ -835,12 +843,10 @@ def peringkat_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
                                  "Peringkat 1 di atas. Peringkat nasional dalam jenis entitas."))
     display = pd.DataFrame({
         "Tahun": [str(int(y)) for y in history["year"]],
-        "Peringkat di provinsi": [tables.marked_rank(r, b, cites.of(f)) for r, b, f in
-                                  zip(history["rank_province"], history["rank_province_basis"],
-                                      history["published_fact_id"], strict=True)],
-        "Peringkat nasional": [tables.marked_rank(r, b, cites.of(f)) for r, b, f in
-                               zip(history["rank_national"], history["rank_national_basis"],
-                                   history["published_fact_id"], strict=True)],
+        **{f"Peringkat {where}": [tables.marked_rank(r, b, cites.of(f)) for r, b, f in
+                                  zip(history[f"rank_{level}"], history[f"rank_{level}_basis"],
+                                      history[f"rank_{level}_fact_id"], strict=True)]
+           for level, where in (("province", "di provinsi"), ("national", "nasional"))},
     })
     among = "di antara nilai yang dipublikasikan" if loaded.public else "di antara semua nilai edisi ini"
     _show(tables.styled(display, ["Peringkat di provinsi", "Peringkat nasional"]).to_html(),
@@ -868,8 +874,8 @@ def perubahan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
         fmt.is_missing(before["rank_province"]) or fmt.is_missing(row["rank_province"])) else None
     parts.append(
         f"<p>Peringkat di provinsi: "
-        f"{tables.marked_rank(before['rank_province'], before['rank_province_basis'], cites.of(before['published_fact_id']))} → "
-        f"{tables.marked_rank(row['rank_province'], row['rank_province_basis'], cites.of(row['published_fact_id']))} "
+        f"{tables.marked_rank(before['rank_province'], before['rank_province_basis'], cites.of(before['rank_province_fact_id']))} → "
+        f"{tables.marked_rank(row['rank_province'], row['rank_province_basis'], cites.of(row['rank_province_fact_id']))} "
         f"({html.escape(fmt.perubahan_peringkat(rank_change))}).</p>")
     if change["flags"]:
         parts.append(_p(f"Catatan keterbandingan: {change['flags']}."))

@@ -233,7 +233,7 @@ def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int, cites, 
     rows = []
     for row in table.itertuples():
         rank = "dicantumkan terpisah" if row.listed_apart else marked_rank(
-            row.rank_province, row.rank_province_basis, cites.of(row.published_fact_id))
+            row.rank_province, row.rank_province_basis, cites.of(row.rank_province_fact_id))
         entity_history = history[history["entity_code"] == row.entity_code][["year", "score"]]
         entity_history = entity_history.set_index("year").reindex(years).rename_axis("year").reset_index()
         remarks = [html.escape(row.flags)] if not fmt.is_missing(row.flags) and row.flags else []
@@ -246,7 +246,7 @@ def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int, cites, 
                 and not fmt.is_missing(published_rank) \
                 and (fmt.is_missing(row.rank_province) or published_rank != row.rank_province):
             remarks.append(f"peringkat dipublikasikan: {int(published_rank)}{mark('published')}"
-                           f"{footnote(cites.of(row.published_fact_id))}")
+                           f"{footnote(cites.of(row.rank_province_fact_id))}")
         cells = {
             "Peringkat": rank,
             "Entitas": html.escape(str(row.entity)),
