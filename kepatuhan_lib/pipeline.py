@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ import pandas as pd
 
 from . import config, schemas, storage
 from .ingest import ExportData, read_exports
+from . import methodology
 from .methodology import classify_frame
 from .published import disagreements, load_national_counts, load_published
 from .ranking import rank_national, rank_provincial
@@ -196,6 +198,8 @@ def unit_figures(units: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     published = facts[facts["chosen"] & facts["unit"].notna() & facts["score"].notna() & _total(facts)]
     published = published.assign(nilai=published["score"], basis="published",
                                  **{c: pd.NA for c in schemas.DIMENSION_KEYS})
+    if len(published):  # the category as published, else the one its score falls in (2025-)
+        published["unit_category"] = published["unit_category"].fillna(methodology.unit_categories(published))
     if len(units):
         own = units.assign(basis=units["synthetic"].map({True: "synthetic", False: "computed"}), fact_id=pd.NA)
     else:
@@ -212,6 +216,7 @@ def unit_figures(units: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     for column in schemas.DIMENSION_KEYS:
         published[column] = pd.array(match[column].to_numpy(), dtype="Float64")
         published.loc[~keep, column] = pd.NA
+    own = own.assign(unit_category=methodology.unit_categories(own) if len(own) else pd.NA)
     columns = list(schemas.UNIT_FIGURES.columns)
     frames = [f[columns] for f in (own[~replaced], published) if len(f)]
     if not frames:
@@ -298,7 +303,13 @@ def ingest_command() -> int:
     """
     published = load_published()
     problems = 0
-    for edition in editions_to_build():
+    editions = editions_to_build()
+    for stale in set(config.EDITIONS) - set(editions):  # e.g. ekspor after data/raw/exports/ was emptied
+        if config.processed(stale).dir.exists():
+            shutil.rmtree(config.processed(stale).dir)
+            print(f"[{stale}] no input any more: {config.display_path(config.processed(stale).dir)}/ removed",
+                  file=sys.stderr)
+    for edition in editions:
         where = config.processed(edition)
         sources = ", ".join(config.display_path(d) + "/" for d in config.edition_export_dirs(edition))
         print(f"[{edition}] reading the published results{' and ' + sources if sources else ''} ...", file=sys.stderr)

@@ -57,8 +57,9 @@ def load_published(paths: Path | Iterable[Path] | None = None) -> tuple[pd.DataF
     exactly one per (year, entity_code, unit, component) is ``chosen``, the figure a report shows:
     1. a fact with a score beats one without (a zone- or rank-only fact is chosen only when
        no source gives a score);
-    2. then the fact stating more of zone, opinion, provincial rank, national rank and unit
-       category (corroborated by more of what its source reported);
+    2. then the fact stating more of zone, opinion, provincial rank, national rank, unit
+       category and "Tanpa Maladministrasi" (corroborated by more of what its source reported:
+       an opinion without the suffix means the source did not say, not that the entity lacks it);
     3. then the fact that comes first (release 1 before release 2, then file order).
     ``disagreements`` lists the facts of every key whose scores or ranks differ.
     """
@@ -192,7 +193,7 @@ def _category(opinion: str, scheme) -> str | None:
 
 def _chosen(facts: pd.DataFrame) -> pd.Series:
     """The rule of ``load_published``'s docstring, as one sort (fact_id is release then file order)."""
-    order = facts.assign(_has_score=facts["score"].notna(), _evidence=facts[CORROBORATING].notna().sum(axis=1),
+    order = facts.assign(_has_score=facts["score"].notna(), _evidence=facts[CORROBORATING].notna().sum(axis=1) + facts["tm"],
                          _unit=facts["unit"].fillna(""), _component=facts["component"].fillna(""))
     order = order.sort_values(["_has_score", "_evidence", "fact_id"], ascending=[False, False, True])
     first = ~order.duplicated(["year", "entity_code", "_unit", "_component"])

@@ -222,6 +222,7 @@ UNIT_FIGURES = pa.DataFrameSchema(
         "unit_type": _text(True),
         "nilai": _points(nullable=False),
         **{name: _points() for name in DIMENSION_KEYS},
+        "unit_category": _text(True),  # 2025-: Sangat Baik .. Sangat Kurang (as published, else by the bands)
         "basis": _text(False, pa.Check.isin(BASES)),
         "fact_id": _text(True),  # the published fact shown, where basis is published
     },

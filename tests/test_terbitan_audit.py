@@ -237,8 +237,10 @@ def test_published_scores_are_never_hidden_as_not_assessed(render):
     """Regression (hidden as "tidak dinilai"): a province whose entities have no previous-year score
     (NTB 2017, Sumatera Utara 2018) shows every published score, and the previous-year column is its own."""
     for year, province, entity, score in ((2017, "52", "Kota Mataram", "96,14"), (2018, "12", None, None)):
-        rows = league_rows(render("peringkat_provinsi", year, province))
-        assert any(h.startswith("Nilai ") for h in next(iter(rows.values()))), "previous-year column named"
+        page = render("peringkat_provinsi", year, province)
+        headers = [th.get_text(strip=True) for th in BeautifulSoup(page, "html.parser").select("table thead th")]
+        assert len(headers) == len(set(headers)) and "Nilai" in headers  # no column overwrites the score
+        rows = league_rows(page)
         if entity:
             assert BeautifulSoup(rows[entity]["Nilai"], "html.parser").get_text().startswith(score)
         for cells in rows.values():
@@ -266,3 +268,22 @@ def test_bengkulu_2023_headline_prose_and_tiles_are_marked(render):
     assert not bare, bare
     tiles = soup.select("div[style*='font-size:1.35em']")
     assert tiles and all(t.find("sup", class_="tanda") for t in tiles), [t.get_text() for t in tiles]
+
+
+def test_2025_reports_show_published_opinions_with_tm_and_no_zone(render):
+    """The 2025 round (Opini Ombudsman): Lampung and Maluku Utara with their published scores and
+    opinions, "Tanpa Maladministrasi" where a source says so, no zone or grade, no comparison with 2024."""
+    lampung = render("peringkat_provinsi", 2025, "18") + render("ringkasan_provinsi", 2025, "18")
+    rows = league_rows(lampung)
+    metro = BeautifulSoup(rows["Kota Metro"]["Nilai"] + rows["Kota Metro"]["Opini"], "html.parser").get_text()
+    assert metro.startswith("84,43P[") and metro.endswith("Kualitas Tinggi")
+    province = BeautifulSoup(rows["Provinsi Lampung"]["Opini"], "html.parser").get_text()
+    assert province == "Kualitas Tertinggi Tanpa Maladministrasi"  # lampost says TM, kupastuntas does not say
+    maluku_utara = league_rows(render("peringkat_provinsi", 2025, "82"))
+    assert BeautifulSoup(maluku_utara["Kota Tidore Kepulauan"]["Opini"], "html.parser").get_text() == \
+        "Kualitas Sedang Tanpa Maladministrasi"
+    for page_rows in (rows, maluku_utara):
+        headers = set(next(iter(page_rows.values())))
+        assert not headers & {"Kategori dan zona", "Perubahan", "Perubahan peringkat"}, headers
+    text = BeautifulSoup(lampung, "html.parser").get_text()
+    assert "hijau" not in text and "kuning" not in text and "seri berbeda" in text

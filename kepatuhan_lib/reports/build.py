@@ -7,6 +7,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -186,6 +187,10 @@ def build_command(editions, years, provinces, reports, jobs, force) -> int:
             where = f" in section '{outcome.section}'" if outcome.section else ""
             print(f"  failed: {edition}/{path}{where}: {outcome.error}", file=sys.stderr)
         failed += len(result.failed)
+    if not (editions or years or provinces or reports):  # a full build: reports of editions no longer ingested go
+        for stale in set(config.EDITIONS) - set(have):
+            if (config.REPORTS_DIR / stale).is_dir():
+                shutil.rmtree(config.REPORTS_DIR / stale)
     index = write_editions_index(config.REPORTS_DIR)
     print(f"kepatuhan build: editions listed in {config.display_path(index)}", file=sys.stderr)
     return 1 if failed else 0

@@ -104,10 +104,11 @@ def province_scores(scores: pd.DataFrame, province: str) -> pd.DataFrame:
 
 def unit_scores(data: ReportData, year: int, entity_codes) -> pd.DataFrame:
     """The unit figures of the entities in ``year`` as the pipeline decided them (pipeline.unit_figures):
-    entity_code, entity, unit, unit_type, nilai, input, proses, output, pengaduan, basis, fact_id."""
+    entity_code, entity, unit, unit_type, nilai, input, proses, output, pengaduan, unit_category, basis, fact_id."""
     figures = data.unit_figures
     rows = figures[(figures["year"] == year) & figures["entity_code"].isin(set(entity_codes))]
-    return rows[["entity_code", "entity", "unit", "unit_type", "nilai", *DIMENSION_COLUMNS, "basis", "fact_id"]]
+    return rows[["entity_code", "entity", "unit", "unit_type", "nilai", *DIMENSION_COLUMNS, "unit_category", "basis",
+                 "fact_id"]]
 
 
 @dataclass(frozen=True)

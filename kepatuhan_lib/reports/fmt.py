@@ -18,7 +18,10 @@ BASIS_MARK = {"published": "P", "computed": "H", "synthetic": "S"}
 BASIS_LABEL = {"published": "dipublikasikan", "computed": "dihitung", "synthetic": "sintetis"}
 DERIVED_MARK = "†"
 DERIVED_LABEL = "dihitung dari angka yang ditampilkan dalam laporan ini"
-RULE_LABEL = {"bands": "rentang nilai", "caps": "batas poin dimensi", "scale": "skala"}  # methodology TOML `about`
+RULE_LABEL = {  # methodology TOML `about`
+    "bands": "rentang nilai", "caps": "batas poin dimensi", "scale": "skala",
+    "lowest-band": "label di bawah 32,00", "tm": "Tanpa Maladministrasi", "entity-score": "nilai entitas",
+}
 CONFIDENCE_LABEL = {"HIGH": "tinggi", "MED": "sedang", "LOW": "rendah"}
 
 

@@ -93,13 +93,26 @@ def methodology_html(year: int, entity_type: str, year_prev: int | None, notes: 
              f"sumber: {html.escape(era.source)}).</p>", bands]
     if era.caps:
         caps = ", ".join(f"{d} {fmt.skor(v)}" for d, v in era.caps.items())
-        parts.append(_p(f"Poin tiap dimensi dibatasi bobotnya: {caps}. Nilai unit = jumlah poin keempat dimensi; "
+        unit = "jumlah poin keempat dimensi"
+        if era.components:
+            unit = (f"poin keempat dimensi (bersama 0-{fmt.angka(era.components['dimensi'], 0)}) ditambah kepercayaan "
+                    f"masyarakat (0-{fmt.angka(era.components['kepercayaan'], 0)})")
+        parts.append(_p(f"Poin tiap dimensi dibatasi bobotnya: {caps}. Nilai unit = {unit}; "
                         "nilai entitas = rata-rata nilai unit, dibulatkan setengah ke atas ke 2 desimal."))
+    if era.tm_suffix:
+        parts.append(_p(f"Opini entitas mendapat tambahan \"{era.tm_suffix.strip()}\" bila entitas menindaklanjuti "
+                        "produk Ombudsman; tambahan itu tidak mengubah nilai. Tidak ada zona dan kategori A-E."))
     confidence = [f"{fmt.RULE_LABEL.get(r.about, r.about)} {fmt.CONFIDENCE_LABEL.get(r.confidence, r.confidence)}"
                   for r in era.rules if not r.years or year in r.years]
     if confidence:
         parts.append(_p(f"Tingkat keyakinan aturan ({year}): {', '.join(confidence)}."))
-    if year_prev is None:
+    before = [e for e in methodology.load_eras() if e.series != era.series and min(e.years) < year
+              and (e.entity_types is None or entity_type in e.entity_types)]
+    if year_prev is None and before:
+        last = max(before, key=lambda e: max(e.years))
+        parts.append(_p(f"{year} memakai {era.label}, seri yang berbeda dari {last.label} ({max(last.years)} dan "
+                        f"sebelumnya): seri berbeda, tidak dibandingkan (tanpa selisih dan perubahan peringkat)."))
+    elif year_prev is None:
         parts.append(_p(f"Tidak ada penilaian sebelum {year} dalam data ini."))
     else:
         flags = methodology.comparability(year_prev, year, entity_type)
@@ -240,14 +253,17 @@ def ringkasan_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
                                               int(row.year_prev), year))
     elif prev is None:
         earlier = [y for y in data.assessed_years(rows) if y < year]
-        why = (f"{year} memakai metode baru (seri berbeda): tidak dibandingkan dengan {earlier[-1]} atau sebelumnya"
+        why = (f"{year} memakai metode baru (seri berbeda): tidak dibandingkan dengan hasil sebelum {year}"
                if earlier else f"tidak ada hasil sebelum {year} dalam data ini")
         sentences.append(html.escape(f"Perubahan {fmt.NOT_AVAILABLE}: {why}."))
     top = table[~table["listed_apart"] & (table["rank_province"] == 1)]
     if not top.empty:
         names = "; ".join(f"{html.escape(r.entity)} ({tables.marked_score(r.score, r.basis, note=cites.of(r.published_fact_id))})"
                           for r in top.itertuples())
-        sentences.insert(0, f"Peringkat pertama {year}: {names}.")
+        ranked_by_source = (top["rank_province_basis"] == "published").all()
+        lead = f"Peringkat pertama {year}" if ranked_by_source or not loaded.public else \
+            f"Nilai tertinggi {year} di antara nilai yang dipublikasikan (sumber tidak menyebut peringkat)"
+        sentences.insert(0, f"{lead}: {names}.")
     for row in table[table["listed_apart"]].itertuples():
         sentences.append(f"{html.escape(row.entity)} (dicantumkan terpisah): "
                          f"{tables.marked_score(row.score, row.basis, note=cites.of(row.published_fact_id))}"
@@ -299,7 +315,10 @@ def perubahan_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
         return
     table = _league(loaded, year, province)
     prev = table["year_prev"].iloc[0]
-    prev = None if fmt.is_missing(prev) else int(prev)
+    if fmt.is_missing(prev):
+        _show(_notice(f"Perubahan {fmt.NOT_AVAILABLE}: tidak ada tahun sebelum {year} dalam seri yang sama."))
+        return
+    prev = int(prev)
     fig = charts.dumbbell(table, year, prev)
     flags = methodology.comparability(prev, year, "Pemerintah Kabupaten") if prev else []
     caption = (f"Nilai {prev} → {year}, diurutkan menurut nilai {year}; warna dan kata menunjukkan arah." +

@@ -6,7 +6,7 @@ import html
 
 import pandas as pd
 
-from .. import ranking
+from .. import methodology, ranking
 from . import fmt
 from .data import previous_year
 
@@ -226,9 +226,12 @@ def disagreement_notes(disagreements: pd.DataFrame, cites) -> dict[tuple[int, st
 def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int, cites, notes: dict, public: bool):
     """The league table for readers: ranks and figures with their marks and footnotes, opinion text,
     badges, arrows, a sparkline per row, and a note wherever sources disagree or a rank differs."""
-    years = sorted(int(y) for y in history.loc[history["score"].notna(), "year"].unique())
+    series = methodology.era(year, "Pemerintah Kabupaten").series  # a sparkline never crosses series
+    years = sorted(int(y) for y in history.loc[history["score"].notna(), "year"].unique()
+                   if methodology.era(int(y), "Pemerintah Kabupaten").series == series)
     missing_prev = fmt.NOT_AVAILABLE if public else fmt.NOT_ASSESSED  # published: not found, not "not assessed"
-    prev_header = "Nilai sebelumnya" if table["year_prev"].isna().all() else f"Nilai {int(table['year_prev'].iloc[0])}"
+    compared = table["year_prev"].notna().any()  # no previous year in this series: no columns about one
+    prev_header = f"Nilai {int(table['year_prev'].iloc[0])}" if compared else ""
     zoned = table["zone"].notna().any() or table["category"].notna().any()
     rows = []
     for row in table.itertuples():
@@ -255,15 +258,15 @@ def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int, cites, 
         }
         if zoned:
             cells["Kategori dan zona"] = badge(row.zone, row.category)
-        cells |= {
-            prev_header: marked_score(row.score_prev, row.basis_prev,
-                                      fmt.NOT_AVAILABLE if row.assessed_prev else missing_prev,
-                                      note=cites.of(row.fact_prev)),
-            "Perubahan": direction_html(row.direction, row.delta),
-            "Perubahan peringkat": "" if row.listed_apart else html.escape(fmt.perubahan_peringkat(row.rank_change)),
-            "Catatan": "; ".join(remarks),
-            "Tren": sparkline(entity_history, year),
-        }
+        if compared:
+            cells |= {
+                prev_header: marked_score(row.score_prev, row.basis_prev,
+                                          fmt.NOT_AVAILABLE if row.assessed_prev else missing_prev,
+                                          note=cites.of(row.fact_prev)),
+                "Perubahan": direction_html(row.direction, row.delta),
+                "Perubahan peringkat": "" if row.listed_apart else html.escape(fmt.perubahan_peringkat(row.rank_change)),
+            }
+        cells |= {"Catatan": "; ".join(remarks), "Tren": sparkline(entity_history, year)}
         rows.append(cells)
     display = pd.DataFrame(rows)
     return styled(display, list(display.columns))
@@ -316,7 +319,7 @@ def unit_export(units: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     source = _source_of(units["fact_id"], facts)
     return pd.DataFrame({
         "kode": units["entity_code"], "entitas": units["entity"], "unit": units["unit"],
-        "jenis_unit": units["unit_type"], "nilai": units["nilai"],
+        "jenis_unit": units["unit_type"], "nilai": units["nilai"], "kategori": units["unit_category"],
         **{c: units[c] for c in ("input", "proses", "output", "pengaduan")},
         "dasar_nilai": units["basis"], "source_url": source["source_url"], "source_title": source["source_title"],
     })
@@ -334,4 +337,7 @@ def unit_styler(units: pd.DataFrame, cites, caption: str):
         **{name: [fmt.skor(v) for v in units[column]] for column, name in dimensions
            if units[column].notna().any()},
     })
+    if units["unit_category"].notna().any():  # 2025-
+        display.insert(3, "Kategori", [html.escape(v) if not fmt.is_missing(v) else fmt.NOT_AVAILABLE
+                                       for v in units["unit_category"]])
     return styled(display, list(display.columns), caption=caption)
