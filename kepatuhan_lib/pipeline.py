@@ -140,6 +140,20 @@ def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     return merged.sort_values(ENTITY_KEY, kind="stable").reset_index(drop=True)
 
 
+def with_held_back(scores: pd.DataFrame, held_back: pd.DataFrame) -> pd.DataFrame:
+    """Scores plus ``rows_rejected``: an entity not scored because rows of it were rejected keeps (or
+    gets) its row, its computed score missing, with the count, so a report says "tidak dihitung"."""
+    held = held_back[ENTITY_KEY + ["entity_type", "province_code", "entity", "rows_rejected"]]
+    out = scores.merge(held[ENTITY_KEY + ["rows_rejected"]], on=ENTITY_KEY, how="left")
+    new = held[~_keys(held).isin(_keys(scores))]
+    if len(new):
+        out = pd.concat([out, new.assign(basis="computed", synthetic=False)], ignore_index=True)
+    out["rows_rejected"] = out["rows_rejected"].astype("Int64")
+    for column in ("entity_type", "province_code", "entity", "basis"):
+        out[column] = out[column].astype("string")
+    return out.sort_values(ENTITY_KEY, kind="stable").reset_index(drop=True)
+
+
 def published_ranks(facts: pd.DataFrame) -> pd.DataFrame:
     """Per entity-year: the published provincial and national rank and the fact that gives each
     (``rank_province_fact_id``, ``rank_national_fact_id``): the chosen fact's, else that of another
@@ -262,7 +276,8 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
     scored = score_exports(schemas.concat(units) if units else schemas.empty(schemas.UNITS),
                            schemas.concat(answers) if answers else schemas.empty(schemas.ANSWERS), rejected)
     units, computed = scored.units, scored.scores
-    scores = shown_ranks(rank_provincial(rank_national(combine_scores(computed, facts))), edition)
+    scores = with_held_back(combine_scores(computed, facts), scored.held_back)
+    scores = shown_ranks(rank_provincial(rank_national(scores)), edition)
     differences = reconcile(facts, computed, units if len(units) else None)
     beyond = differences.loc[~differences["within_tolerance"].astype(bool), ENTITY_KEY].drop_duplicates()
     scores = scores.merge(beyond.assign(discrepancy=True), on=ENTITY_KEY, how="left")

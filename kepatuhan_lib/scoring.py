@@ -13,6 +13,7 @@ import pandas as pd
 from . import config, schemas, storage
 from .errors import MethodologyError, UsageError
 from .keys import combination_key
+from .reference import get_resolver
 from .methodology import DIMENSIONS, classify_frame, dimension_caps, era, round_half_up
 
 UNIT_KEY = ["year", "entity_type", "entity_code", "unit"]
@@ -242,6 +243,7 @@ def _held_back_by_rejects(quarantine: pd.DataFrame, rows: pd.DataFrame) -> pd.Da
     candidates = candidates[[*_ATTRIBUTES, "file", "_row", "_own"]].astype(
         {"year": "Int64", **dict.fromkeys(_ATTRIBUTES[1:], "string")})
     entities = rows.drop_duplicates(ENTITY_KEY).astype({"year": "Int64", **dict.fromkeys(_ATTRIBUTES[1:], "string")})
+    entities = pd.concat([entities, _named_only(candidates[candidates["_own"]], entities)], ignore_index=True)
     known = candidates[_ATTRIBUTES].notna()
     matches = []
     for pattern, group in candidates.groupby([known[c] for c in _ATTRIBUTES], sort=False):
@@ -258,6 +260,17 @@ def _held_back_by_rejects(quarantine: pd.DataFrame, rows: pd.DataFrame) -> pd.Da
                              "not scored: a rejected row whose entity is unknown could be one of its units "
                              "(same year, province and type as far as the row tells)")
     return out[HELD_BACK_COLUMNS]
+
+
+def _named_only(named: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFrame:
+    """Entities whose rows were all rejected (no accepted row of theirs): as ``entities`` rows, from their codes."""
+    codes = named[["year", "entity_code"]].drop_duplicates()
+    codes = codes.merge(entities[["year", "entity_code"]], how="left", indicator=True)
+    codes = codes[codes.pop("_merge") == "left_only"]
+    resolver = get_resolver()
+    found = [resolver.resolve_entity(None, code=code) for code in codes["entity_code"]]
+    return codes.assign(entity_type=[e.entity_type for e in found], province_code=[e.province_code for e in found],
+                        entity=[e.name for e in found]).astype({"year": "Int64", **dict.fromkeys(_ATTRIBUTES[1:], "string")})
 
 
 def _blocked_without_method(frame: pd.DataFrame, need_caps: bool) -> pd.DataFrame:

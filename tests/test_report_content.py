@@ -192,7 +192,7 @@ def test_unit_heatmap_marks_the_basis_of_a_cell_only_when_bases_differ():
 
 def test_validation_summary_counts_rows_used_and_rejected(tree, processed):
     loaded = data.load(EDITION)
-    file = "tests/fixtures/exports/rekap_nilai_unit_2023_sumsel.csv"
+    file = "tests/fixtures/exports/rekap_nilai_unit_2023_kaltara.csv"
     summary = data.validation_summary(loaded, [file]).iloc[0]
     used = loaded.units[loaded.units["source_file"] == file]
     assert summary["baris_dipakai"] == len(used) == 5

@@ -15,7 +15,8 @@ DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "
 REGIONAL = ("Pemerintah Kabupaten", "Pemerintah Kota")
 
 
-TABLES = ("scores", "unit_figures", "disagreements", "published", "national_counts", "units", "quarantine")
+TABLES = ("scores", "unit_figures", "disagreements", "published", "national_counts", "units", "quarantine",
+          "held_back")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class ReportData:
     national_counts: pd.DataFrame
     units: pd.DataFrame
     quarantine: pd.DataFrame
+    held_back: pd.DataFrame
     paths: tuple[Path, ...]
 
     @property
@@ -166,7 +168,15 @@ def validation_summary(data: ReportData, files) -> pd.DataFrame:
 
 
 def source_files(data: ReportData, scores: pd.DataFrame) -> list[str]:
-    """The export files whose units fed these score rows."""
+    """The export files whose rows fed these score rows, or held them back."""
     keys = scores[["year", "entity_code"]].drop_duplicates()
     units = data.units.merge(keys, on=["year", "entity_code"])
-    return sorted(units["source_file"].dropna().unique())
+    held = data.held_back.merge(keys, on=["year", "entity_code"])
+    files = set(units["source_file"].dropna()) | {f for joined in held["files"].dropna() for f in joined.split(";")}
+    return sorted(files)
+
+
+def unreadable_files(data: ReportData) -> pd.DataFrame:
+    """Files quarantined as a whole (no row of them could be read): file, reason."""
+    whole = data.quarantine[data.quarantine["row"].isna()]
+    return whole[["file", "reason"]].drop_duplicates().reset_index(drop=True)

@@ -12,6 +12,7 @@ from babel.numbers import format_decimal, format_percent
 LOCALE = "id"
 NOT_ASSESSED = "tidak dinilai"  # no assessment that year
 NOT_AVAILABLE = "tidak tersedia"  # assessed, but the figure is not known
+NOT_COMPUTED = "tidak dihitung"  # rows of the entity were rejected: no score from the rest
 NOT_PUBLISHED = "nilai tidak dipublikasikan"  # a published zone or rank whose source gives no score
 ARROWS = {"naik": "▲", "turun": "▼", "tetap": "▬", "baru dinilai": "●", "tidak dinilai": "–"}
 BASIS_MARK = {"published": "P", "computed": "H", "synthetic": "S"}

@@ -70,7 +70,8 @@ def _edition(name: str) -> dict:
     return {"name": name, "description": EDITION_DESCRIPTION.get(name, ""), "synthetic": name == "contoh"}
 
 
-def index_html(entries: dict, built_at: datetime, edition: str = config.PUBLIC_EDITION) -> str:
+def index_html(entries: dict, built_at: datetime, edition: str = config.PUBLIC_EDITION,
+               unreadable: list[dict] = ()) -> str:
     """An edition's index page for the build state's entries (keyed by HTML path relative to its folder)."""
     env = _environment()
     env.filters["figures"] = _figures
@@ -83,13 +84,26 @@ def index_html(entries: dict, built_at: datetime, edition: str = config.PUBLIC_E
     failed = [row for _, groups in years for group in groups for row in group["rows"] if row["status"] != "ok"]
     return env.get_template(TEMPLATE).render(
         years=years, kinds={name: r.title for name, r in REPORTS.items()}, total=len(entries), failed=failed,
-        built_at=fmt.waktu(built_at), version=__version__, edition=_edition(edition),
+        built_at=fmt.waktu(built_at), version=__version__, edition=_edition(edition), unreadable=list(unreadable),
     )
 
 
 def write_index(entries: dict, reports_dir: Path) -> Path:
     """reports/<edition>/index.html (the folder's name is the edition's)."""
-    return storage.write_text(reports_dir / "index.html", index_html(entries, datetime.now(), reports_dir.name))
+    return storage.write_text(reports_dir / "index.html", index_html(entries, datetime.now(), reports_dir.name,
+                                                                     _unreadable(reports_dir.name)))
+
+
+def _unreadable(edition: str) -> list[dict]:
+    """Input files of the edition quarantined whole (file, reason), from its processed quarantine."""
+    import pandas as pd
+
+    path = config.processed(edition).table("quarantine") if edition in config.EDITIONS else None
+    if path is None or not path.exists():
+        return []
+    quarantine = pd.read_parquet(path, columns=["file", "row", "reason"])
+    whole = quarantine[quarantine["row"].isna()].drop_duplicates(["file", "reason"])
+    return [{"file": r.file, "reason": r.reason} for r in whole.itertuples()]
 
 
 def write_editions_index(reports_dir: Path) -> Path:

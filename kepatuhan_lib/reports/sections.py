@@ -45,6 +45,13 @@ def _marks_legend(public: bool) -> str:
             "tidak pernah 0.</p>")
 
 
+def _unreadable(loaded: data.ReportData) -> list[str]:
+    """A notice naming each input file that could not be read at all: any report may miss its rows."""
+    files = data.unreadable_files(loaded)
+    return [_notice(f"Berkas masukan yang tidak dapat dibaca (isinya tidak ada dalam laporan ini): {r.file}: {r.reason}")
+            for r in files.itertuples()]
+
+
 def _derived(text: str) -> str:
     """A figure computed from the figures the report shows (a mean, a count, a change, a rank among them)."""
     return f'{html.escape(text)}<sup class="tanda" title="{fmt.DERIVED_LABEL}">{fmt.DERIVED_MARK}</sup>'
@@ -185,7 +192,7 @@ def pembuka_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
         counts = this_year["basis"].value_counts()
         parts.append(_p("Dasar angka tahun ini: " + ", ".join(
             f"{fmt.bilangan(counts.get(b, 0))} {fmt.BASIS_LABEL[b]}" for b in fmt.BASIS_MARK) + "."))
-    _show(*parts, _marks_legend(loaded.public))
+    _show(*parts, *_unreadable(loaded), _marks_legend(loaded.public))
 
 
 def _round_name(year: int) -> str:
@@ -464,7 +471,7 @@ def lampiran_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     shown = facts[(facts["year"] == year) & facts["province_code"].eq(province)]
     if not loaded.public:
         files = data.source_files(loaded, this_year)
-        _show("<h3>Ringkasan validasi masukan</h3>")
+        _show(f'<h3 id="{tables.VALIDATION_ANCHOR}">Ringkasan validasi masukan</h3>')
         emit_table(data.validation_summary(loaded, files), "validasi", tables.number_styler(
             data.validation_summary(loaded, files), counts=("baris_dibaca", "baris_dipakai", "baris_ditolak")))
     _show(_p(f"Hasil yang dipublikasikan: {fmt.bilangan(len(shown))} fakta tentang provinsi ini pada {year}, dari "
@@ -524,7 +531,7 @@ def pembuka_nasional(year: int, edition: str = PUBLIC) -> None:
         counts = this_year["basis"].value_counts()
         parts.append(_p(f"{fmt.bilangan(len(this_year))} entitas; dasar angka: " + ", ".join(
             f"{fmt.bilangan(counts.get(b, 0))} {fmt.BASIS_LABEL[b]}" for b in fmt.BASIS_MARK) + "."))
-    _show(*parts, _marks_legend(loaded.public))
+    _show(*parts, *_unreadable(loaded), _marks_legend(loaded.public))
 
 
 def zone_counts(this_year: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
@@ -742,7 +749,7 @@ def pembuka_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
              f"({html.escape(entity_code)}) · {html.escape(str(latest['entity_type']))}{html.escape(where)}</p>"]
     if _row_of(history, year) is None:
         parts.append(_notice(f"{latest['entity']} {fmt.NOT_ASSESSED} pada {year}."))
-    _show(*parts, _marks_legend(loaded.public))
+    _show(*parts, *_unreadable(loaded), _marks_legend(loaded.public))
 
 
 def ringkasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:

@@ -18,6 +18,7 @@ ZONE_STYLE = {  # background, text, border: dark text on light fill, readable in
 MISSING_STYLE = ("#eeeeee", "#444444", "#999999")
 DIRECTION_COLOUR = {"naik": "#0b5cad", "turun": "#b34700", "tetap": "#59636e", "baru dinilai": "#6f42c1",
                     "tidak dinilai": "#59636e"}
+VALIDATION_ANCHOR = "ringkasan-validasi"  # the validation summary in a report's data appendix
 TABLE_ATTRIBUTES = 'class="tabel-kepatuhan" style="border-collapse:collapse"'
 
 
@@ -47,8 +48,13 @@ def footnote(number) -> str:
     return f'<sup class="rujukan"><a href="#sumber-{int(number)}" aria-label="sumber {int(number)}">[{int(number)}]</a></sup>'
 
 
-def marked_score(value, basis, missing: str = fmt.NOT_AVAILABLE, note: int | None = None) -> str:
-    """A score with its mark and, for a published figure, its footnote; a missing one in words."""
+def marked_score(value, basis, missing: str = fmt.NOT_AVAILABLE, note: int | None = None,
+                 rejected=None) -> str:
+    """A score with its mark and, for a published figure, its footnote; a missing one in words (an
+    entity held back for ``rejected`` rows: "tidak dihitung", linked to the validation appendix)."""
+    if fmt.is_missing(value) and not fmt.is_missing(rejected):
+        return (f'<span class="tidak-ada">{fmt.NOT_COMPUTED}</span> (<a href="#{VALIDATION_ANCHOR}">'
+                f"{int(rejected)} baris ditolak</a>)")
     if fmt.is_missing(value):
         if not fmt.is_missing(basis) and basis == "published":  # a published zone or rank without its score
             return f'<span class="tidak-ada">{fmt.NOT_PUBLISHED}</span>{footnote(note)}'
@@ -253,7 +259,8 @@ def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int, cites, 
         cells = {
             "Peringkat": rank,
             "Entitas": html.escape(str(row.entity)),
-            "Nilai": marked_score(row.score, row.basis, note=cites.of(row.published_fact_id)),
+            "Nilai": marked_score(row.score, row.basis, note=cites.of(row.published_fact_id),
+                                  rejected=getattr(row, "rows_rejected", None)),
             "Opini": html.escape(str(row.opinion)) if not fmt.is_missing(row.opinion) else fmt.NOT_AVAILABLE,
         }
         if zoned:

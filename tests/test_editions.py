@@ -1,0 +1,90 @@
+"""Editions end to end: ingest writes one processed set per edition, `kepatuhan build --edition` builds
+each into reports/<edition>/ with its own index, and reports/index.html links them."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from kepatuhan_lib import config
+from kepatuhan_lib.cli import main
+from kepatuhan_lib.reports import sections
+
+FIXTURE_EXPORT = Path(__file__).parent / "fixtures" / "exports" / "rekap_nilai_unit_2023_kaltara.csv"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A project tree whose data/ is temporary (the real published results), with one analyst export."""
+    root = tmp_path_factory.mktemp("project")
+    data, published = config.DATA_DIR, config.PUBLISHED_RAW_DIR
+    with pytest.MonkeyPatch.context() as mp:
+        for name in dir(config):
+            value = getattr(config, name)
+            if isinstance(value, Path) and (value == data or data in value.parents) \
+                    and not (value == published or published in value.parents):
+                mp.setattr(config, name, root / value.relative_to(config.ROOT))
+        mp.setattr(config, "REPORTS_DIR", root / "reports")
+        mp.setenv("KEPATUHAN_ROOT", str(root))  # the report kernels read this tree
+        mp.setenv("MPLBACKEND", "Agg")
+        config.EXPORTS_RAW_DIR.mkdir(parents=True)
+        shutil.copy(FIXTURE_EXPORT, config.EXPORTS_RAW_DIR)
+        assert main(["ingest"]) == 1  # the export has two rejected rows
+        yield root, mp
+
+
+def test_ingest_writes_each_edition_from_its_own_inputs(project):
+    root, _ = project
+    editions = sorted(p.name for p in (root / "data" / "processed").iterdir())
+    assert editions == ["ekspor", "terbitan"]  # no example exports here: no contoh
+    terbitan = pd.read_parquet(config.processed("terbitan").table("scores"))
+    ekspor = pd.read_parquet(config.processed("ekspor").table("scores"))
+    assert set(terbitan["basis"]) == {"published"} and not terbitan["synthetic"].any()
+    assert set(ekspor["basis"]) == {"published", "computed"}
+    tarakan = ekspor[(ekspor["entity_code"] == "65.71") & (ekspor["year"] == 2023)].iloc[0]
+    assert tarakan["basis"] == "computed" and tarakan["score"] == 80.2  # (83.10 + 79.40 + 77.30 + 73.80 + 87.40) / 5
+
+
+def test_an_entity_with_a_rejected_row_reads_tidak_dihitung_with_its_count(project):
+    """Kabupaten Malinau (Kalimantan Utara) 2023 has two rejected rows: not scored, and the report says so."""
+    _, mp = project
+    parts = []
+    mp.setattr(sections, "_show", lambda *p: parts.extend(p))
+    mp.setattr("kepatuhan_lib.reports.emit._display", lambda d: parts.append(d.get("text/html", "")))
+    sections.peringkat_provinsi(2023, "65", "ekspor")
+    soup = BeautifulSoup("".join(parts), "html.parser")
+    row = next(tr for tr in soup.select("tbody tr") if "Kabupaten Malinau" in tr.get_text())
+    assert "tidak dihitung (2 baris ditolak)" in " ".join(row.get_text().split())
+    assert row.find("a", href="#ringkasan-validasi") is not None
+
+
+@pytest.mark.slow
+def test_build_terbitan_bengkulu_2023_through_the_engine(project):
+    """The published edition's Bengkulu 2023 report: Mukomuko 60,35 -> 90,02 at rank 5 and Lebong 92,00
+    at rank 3, each with its source; nothing synthetic; the edition's index and the editions page."""
+    root, _ = project
+    assert main(["build", "--edition", "terbitan", "--year", "2023", "--province", "17", "--jobs", "1"]) == 0
+    page = root / "reports" / "terbitan" / "2023" / "provinsi-17-bengkulu.html"
+    soup = BeautifulSoup(page.read_text(), "html.parser")
+    assert soup.select_one(".banner-sintetis") is None
+    assert not re.search(r'class="tanda"[^>]*>[SH]<', page.read_text())
+    rows = {tr.find_all("td")[1].get_text(strip=True): [td.get_text(strip=True) for td in tr.find_all("td")]
+            for t in soup.find_all("table") if t.find("th", string="Peringkat") for tr in t.select("tbody tr")}
+    mukomuko, lebong = rows["Kabupaten Mukomuko"], rows["Kabupaten Lebong"]
+    assert re.fullmatch(r"5P\[\d+\]", mukomuko[0]) and re.fullmatch(r"90,02P\[\d+\]", mukomuko[2])
+    assert re.fullmatch(r"60,35P\[\d+\]", mukomuko[5]) and "naik (+29,67)" in mukomuko[6]
+    assert re.fullmatch(r"3P\[\d+\]", lebong[0]) and re.fullmatch(r"92,00P\[\d+\]", lebong[2])
+    sources = {li["id"]: li.get_text(" ", strip=True) for li in soup.select("ol.sumber li")}
+    number = re.search(r"\[(\d+)\]", mukomuko[2])[1]
+    assert "Radar Mukomuko" in sources[f"sumber-{number}"] or "http" in sources[f"sumber-{number}"]
+    export = pd.read_csv(page.with_suffix(".peringkat.csv"))
+    assert export["source_url"].notna().sum() + export["source_title"].notna().sum() >= len(export)
+    index = BeautifulSoup((root / "reports" / "terbitan" / "index.html").read_text(), "html.parser")
+    assert index.find("a", href="2023/provinsi-17-bengkulu.html") is not None
+    editions = BeautifulSoup((root / "reports" / "index.html").read_text(), "html.parser")
+    assert editions.find("a", href="terbitan/index.html") is not None
