@@ -26,11 +26,14 @@ FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "notebook
 BIN = Path(sys.executable).parent
 
 
+EDITION = "contoh"  # the demo: a league table for every province
+
+
 def real_jobs(year: int | None) -> tuple[dict, list[Job]] | None:
     """The real province reports of one year (the latest with data unless given), if buildable."""
-    if not (REPORTS["provinsi"].notebook.exists() and config.SCORES_PARQUET.exists()):
+    if not (REPORTS["provinsi"].notebook.exists() and config.processed(EDITION).table("scores").exists()):
         return None
-    jobs = b.select_jobs(reports=["provinsi"])
+    jobs = b.select_jobs(EDITION, reports=["provinsi"])
     year = year or max(j.params["year"] for j in jobs)
     return REPORTS, [j for j in jobs if j.params["year"] == year]
 
@@ -44,7 +47,7 @@ def fixture_jobs(work: Path, count: int) -> tuple[dict, list[Job]]:
         (Parameter("year", int, 2024), Parameter("province", str, "17"), Parameter("data_path", str, ""),
          Parameter("synthetic", bool, False)),
         (data,), lambda job: Path(str(job.params["year"]), f"uji-{job.params['province']}.html"),
-        select=lambda scores: [],
+        select=lambda scores, edition: [],
     )
     codes = [str(c) for c in (11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36)][:count]
     return {"uji": report}, [
@@ -75,7 +78,7 @@ def tree_copy(work: Path) -> Path:
 
 def cli_build(root: Path, jobs: list[Job]) -> tuple[float, str]:
     """`kepatuhan build` of these province reports in ``root``: (seconds, its summary line)."""
-    selection = ["--year", str(jobs[0].params["year"]), "--report", "provinsi"]
+    selection = ["--edition", EDITION, "--year", str(jobs[0].params["year"]), "--report", "provinsi"]
     selection += [a for j in jobs for a in ("--province", j.params["province"])]
     started = time.perf_counter()
     done = subprocess.run([BIN / "kepatuhan", "build", *selection],
@@ -83,7 +86,7 @@ def cli_build(root: Path, jobs: list[Job]) -> tuple[float, str]:
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"kepatuhan build failed ({done.returncode}):\n{done.stderr}")
-    return seconds, next(ln for ln in done.stderr.splitlines() if ln.startswith("kepatuhan build:"))
+    return seconds, next(ln for ln in done.stderr.splitlines() if ln.startswith(f"kepatuhan build [{EDITION}]:") and "built" in ln)
 
 
 def main() -> None:
@@ -109,7 +112,7 @@ def main() -> None:
             again_s, summary = cli_build(root, jobs)
             assert f"0 built, {len(jobs)} unchanged" in summary, summary
             print(f"kepatuhan build CLI, nothing changed ({len(jobs)} unchanged): {again_s:.2f} s")
-            reports, built = root / "reports", [REPORTS["provinsi"].output(j).as_posix() for j in jobs]
+            reports, built = root / "reports" / EDITION, [REPORTS["provinsi"].output(j).as_posix() for j in jobs]
         else:
             reports = work / "reports"
             cold = b.build(jobs, catalog=catalog, reports_dir=reports, progress=False)

@@ -287,3 +287,19 @@ def test_2025_reports_show_published_opinions_with_tm_and_no_zone(render):
         assert not headers & {"Kategori dan zona", "Perubahan", "Perubahan peringkat"}, headers
     text = BeautifulSoup(lampung, "html.parser").get_text()
     assert "hijau" not in text and "kuning" not in text and "seri berbeda" in text
+
+
+def test_every_year_with_a_published_fact_has_its_reports(terbitan):
+    """Regression (missing year in the index): a province report for every year and province with a
+    published entity fact (2016 included, where only zones were published), a national summary for
+    every year, and a profile for every entity with a published fact."""
+    from kepatuhan_lib.reports.catalog import REPORTS, REGIONAL_TYPES
+
+    _, loaded = terbitan
+    facts, scores = loaded.published, loaded.scores
+    jobs = {name: report.select(scores, "terbitan") for name, report in REPORTS.items()}
+    regional = facts[facts["entity_type"].isin(REGIONAL_TYPES)]
+    assert {(j.params["year"], j.params["province"]) for j in jobs["provinsi"]} == \
+        {(int(y), p) for y, p in zip(regional["year"], regional["province_code"], strict=True)}
+    assert {j.params["year"] for j in jobs["nasional"]} == set(facts["year"].astype(int)) >= {2015, 2016, 2025}
+    assert {j.params["entity_code"] for j in jobs["entitas"]} == set(facts["entity_code"])
