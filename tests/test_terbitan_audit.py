@@ -303,3 +303,35 @@ def test_every_year_with_a_published_fact_has_its_reports(terbitan):
         {(int(y), p) for y, p in zip(regional["year"], regional["province_code"], strict=True)}
     assert {j.params["year"] for j in jobs["nasional"]} == set(facts["year"].astype(int)) >= {2015, 2016, 2025}
     assert {j.params["entity_code"] for j in jobs["entitas"]} == set(facts["entity_code"])
+
+
+def test_every_report_of_the_published_edition_renders_every_section(terbitan, render):
+    """Every section of every report the published edition builds runs on the bundled data (charts
+    aside), so no reader meets a failed report."""
+    from kepatuhan_lib.reports.catalog import REPORTS
+
+    _, loaded = terbitan
+    sections_of = {
+        "provinsi": ["pembuka", "ringkasan", "peringkat", "perubahan", "unit", "pergerakan", "metodologi",
+                     "lampiran", "sumber"],
+        "nasional": ["pembuka", "ringkasan", "metodologi", "sumber"],
+        "entitas": ["pembuka", "ringkasan", "lintasan", "unit", "peringkat", "perubahan", "metodologi", "sumber"],
+    }
+    failed, count = [], 0
+    for name, report in REPORTS.items():
+        for job in report.select(loaded.scores, "terbitan"):
+            args = [job.params[p.name] for p in report.parameters if p.name != "edition"]
+            for section in sections_of[name]:
+                try:
+                    render(f"{section}_{name}", *args)
+                except Exception as err:  # noqa: BLE001 - every failure is listed
+                    failed.append(f"{name} {args} {section}: {type(err).__name__}: {err}")
+            count += 1
+    extra = ["komposisi_zona", "peta_provinsi", "teratas_terbawah", "dimensi_nasional"]
+    for job in REPORTS["nasional"].select(loaded.scores, "terbitan"):
+        for section in extra:
+            try:
+                render(section, job.params["year"])
+            except Exception as err:  # noqa: BLE001
+                failed.append(f"nasional {job.params['year']} {section}: {type(err).__name__}: {err}")
+    assert count > 500 and not failed, "\n".join(failed[:20])

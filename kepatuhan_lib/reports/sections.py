@@ -892,7 +892,7 @@ def perubahan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
     yoy = ranking.year_over_year(loaded.scores[loaded.scores["entity_code"] == entity_code], prev, year)
     change = yoy.iloc[0]
     parts = [f"<p>{_change_sentence(row['entity'], before['score'], before['basis'], cites.of(before['published_fact_id']), row['score'], row['basis'], cites.of(row['published_fact_id']), prev, year)}</p>"]
-    if change["zone_change"]:
+    if not fmt.is_missing(change["zone_change"]) and change["zone_change"]:
         parts.append(_p(f"Zona: {change['zone_change'].replace(' -> ', ' → ')}."))
     if not fmt.is_missing(change["grade_change"]) and change["grade_change"]:
         parts.append(_p(f"Kategori: {change['grade_change'].replace(' -> ', ' → ')}."))
