@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 
 import pandas as pd
@@ -23,6 +24,28 @@ def _show(*parts: str) -> None:
 
     for part in parts:
         display(HTML(part))
+
+
+_memo: dict = {}  # (function, arguments) -> (the scores frame it was computed from, result)
+
+
+def _per_report(function):
+    """Compute once per report: the sections of one report call ``function(loaded, *args)`` with the
+    same arguments and the same processed frames (data.load's cached file versions), so they share
+    the result; other data (a new file version) recomputes. Frames in results are copied on the
+    way out, so no section can change what the next one reads."""
+    @functools.wraps(function)
+    def shared(loaded: data.ReportData, *args):
+        key = (function.__name__, args)
+        hit = _memo.get(key)
+        if hit is None or hit[0] is not loaded.scores:
+            if len(_memo) > 32:
+                _memo.clear()
+            hit = _memo[key] = (loaded.scores, function(loaded, *args))
+        result = hit[1]
+        return tuple(r.copy() if isinstance(r, pd.DataFrame) else r for r in result) \
+            if isinstance(result, tuple) else (result.copy() if isinstance(result, pd.DataFrame) else result)
+    return shared
 
 
 def _p(text: str) -> str:
@@ -145,32 +168,26 @@ def _province(year: int, province: str, edition: str):
     return loaded, rows, rows[rows["year"] == year]
 
 
-_last_league: dict = {}  # the latest league table built, with the scores frame it was built from
-
-
+@_per_report
 def _league(loaded: data.ReportData, year: int, province: str) -> pd.DataFrame:
-    """tables.league_frame, built once for the five sections of a report that show it (a copy each).
-
-    The scores frame is the cached one of its file version (data.load), so its identity says the
-    data are the same.
-    """
-    scores = loaded.scores
-    last = _last_league.get((year, province))
-    if last is None or last[0] is not scores:
-        _last_league.clear()
-        last = _last_league[(year, province)] = (scores, tables.league_frame(scores, year, province, loaded.public))
-    return last[1].copy()
+    """tables.league_frame, built once for the sections of a report that show it."""
+    return tables.league_frame(loaded.scores, year, province, loaded.public)
 
 
-def _province_cites(loaded: data.ReportData, year: int, province: str) -> data.Citations:
-    """Footnotes of a province report: the published facts on the province and its kabupaten/kota in
-    this year and the previous one."""
+@_per_report
+def _province_cites(loaded: data.ReportData, year: int, province: str) -> tuple[data.Citations, dict]:
+    """Footnotes of a province report (the published facts on the province and its kabupaten/kota in
+    this year and the previous one) and the notes on disagreeing sources."""
     rows = data.province_scores(loaded.scores, province)
     years = [y for y in (year, data.previous_year(rows, year)) if y is not None]
     facts = loaded.published
     scope = facts[facts["year"].isin(years) & (facts["province_code"] == province).fillna(False)
                   & facts["entity_type"].isin((*data.REGIONAL, "Pemerintah Provinsi"))]
-    return data.citations(scope)
+    return _with_notes(loaded, data.citations(scope))
+
+
+def _with_notes(loaded: data.ReportData, cites: data.Citations) -> tuple[data.Citations, dict]:
+    return cites, tables.disagreement_notes(loaded.disagreements, cites)
 
 
 def pembuka_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
@@ -230,7 +247,7 @@ def ringkasan_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
         _show(_notice(f"{fmt.NOT_ASSESSED.capitalize()} pada {year}."))
         emit_headline(entitas=0)
         return
-    cites = _province_cites(loaded, year, province)
+    cites, notes = _province_cites(loaded, year, province)
     table = _league(loaded, year, province)
     prev = table["year_prev"].iloc[0]
     prev = None if fmt.is_missing(prev) else int(prev)
@@ -301,9 +318,8 @@ def peringkat_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     if this_year.empty:
         _show(_notice(f"Tidak ada tabel peringkat: {fmt.NOT_ASSESSED} pada {year}."))
         return
-    cites = _province_cites(loaded, year, province)
+    cites, notes = _province_cites(loaded, year, province)
     table = _league(loaded, year, province)
-    notes = tables.disagreement_notes(loaded.disagreements, cites)
     styler = tables.league_styler(table, rows[["entity_code", "year", "score"]], year, cites, notes, loaded.public)
     emit_table(tables.league_export(table, loaded.published), "peringkat", styler)
     ranks = ("Peringkat bertanda P adalah peringkat yang dipublikasikan sumbernya; peringkat bertanda "
@@ -414,7 +430,7 @@ def pergerakan_provinsi(year: int, province: str, edition: str = PUBLIC) -> None
         _show(_notice(f"Perubahan {fmt.NOT_AVAILABLE}: tidak ada entitas yang dinilai pada {year} dan tahun sebelumnya."))
         return
     moved = tables.movers(table)
-    _show(tables.movers_styler(moved, _province_cites(loaded, year, province)).to_html())
+    _show(tables.movers_styler(moved, _province_cites(loaded, year, province)[0]).to_html())
     new = table[table["direction"] == "baru dinilai"]
     if not new.empty:
         _show(_p(f"Baru dinilai pada {year}: {fmt.daftar(list(new['entity']))}."))
@@ -459,7 +475,7 @@ LEAGUE_DICTIONARY = {
 def lampiran_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     """Data appendix: unit scores as data, the data dictionary and the validation summary of the inputs."""
     loaded, rows, this_year = _province(year, province, edition)
-    cites = _province_cites(loaded, year, province)
+    cites, notes = _province_cites(loaded, year, province)
     units = data.unit_scores(loaded, year, this_year["entity_code"])
     caption = f"Nilai unit layanan {year}"
     if units.empty:
@@ -482,7 +498,7 @@ def lampiran_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
 def sumber_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     """The sources the footnotes point to."""
     loaded, rows, this_year = _province(year, province, edition)
-    _show(_sources_html(_province_cites(loaded, year, province)))
+    _show(_sources_html(_province_cites(loaded, year, province)[0]))
 
 
 def _sources_html(cites: data.Citations) -> str:
@@ -510,10 +526,11 @@ def _national(year: int, edition: str):
     return loaded, scores, scores[scores["year"] == year]
 
 
-def _national_cites(loaded: data.ReportData, year: int) -> data.Citations:
+@_per_report
+def _national_cites(loaded: data.ReportData, year: int) -> tuple[data.Citations, dict]:
     """Footnotes of a national summary: the published facts of the year on the nationally counted types."""
     facts = loaded.published
-    return data.citations(facts[(facts["year"] == year) & facts["entity_type"].isin(NATIONAL_TYPES)])
+    return _with_notes(loaded, data.citations(facts[(facts["year"] == year) & facts["entity_type"].isin(NATIONAL_TYPES)]))
 
 
 def pembuka_nasional(year: int, edition: str = PUBLIC) -> None:
@@ -653,7 +670,7 @@ def teratas_terbawah(year: int, edition: str = PUBLIC, n: int = 5) -> None:
     if scored.empty:
         _show(_notice(f"Nilai {fmt.NOT_AVAILABLE} untuk {year}."))
         return
-    cites = _national_cites(loaded, year)
+    cites, notes = _national_cites(loaded, year)
     zoned = scored["zone"].notna().any() or scored["category"].notna().any()
     rows = []
     for entity_type in NATIONAL_TYPES:
@@ -684,7 +701,7 @@ def teratas_terbawah(year: int, edition: str = PUBLIC, n: int = 5) -> None:
 def sumber_nasional(year: int, edition: str = PUBLIC) -> None:
     """The sources the footnotes point to."""
     loaded, scores, this_year = _national(year, edition)
-    _show(_sources_html(_national_cites(loaded, year)))
+    _show(_sources_html(_national_cites(loaded, year)[0]))
 
 
 def dimensi_nasional(year: int, edition: str = PUBLIC) -> None:
@@ -724,9 +741,15 @@ def metodologi_nasional(year: int, edition: str = PUBLIC) -> None:
 
 def _entity(entity_code: str, edition: str):
     loaded = data.load(edition)
-    latest = data.entity_row(loaded.scores, entity_code)
-    history = loaded.scores[loaded.scores["entity_code"] == entity_code].sort_values("year")
+    latest, history = _entity_rows(loaded, entity_code)
     return loaded, latest, history
+
+
+@_per_report
+def _entity_rows(loaded: data.ReportData, entity_code: str) -> tuple[pd.Series, pd.DataFrame]:
+    """The entity's latest row and every year's row, oldest first."""
+    history = loaded.scores[loaded.scores["entity_code"] == entity_code].sort_values("year")
+    return data.entity_row(history, entity_code), history
 
 
 def _row_of(history: pd.DataFrame, year: int):
@@ -734,10 +757,11 @@ def _row_of(history: pd.DataFrame, year: int):
     return None if rows.empty else rows.iloc[0]
 
 
-def _entity_cites(loaded: data.ReportData, entity_code: str) -> data.Citations:
-    """Footnotes of an entity profile: every published fact on the entity."""
+@_per_report
+def _entity_cites(loaded: data.ReportData, entity_code: str) -> tuple[data.Citations, dict]:
+    """Footnotes of an entity profile (every published fact on the entity) and the notes on disagreeing sources."""
     facts = loaded.published
-    return data.citations(facts[facts["entity_code"] == entity_code])
+    return _with_notes(loaded, data.citations(facts[facts["entity_code"] == entity_code]))
 
 
 def pembuka_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
@@ -760,7 +784,7 @@ def ringkasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
                       f"{', '.join(map(str, data.assessed_years(history)))}."))
         emit_headline(nilai=None)
         return
-    cites = _entity_cites(loaded, entity_code)
+    cites, notes = _entity_cites(loaded, entity_code)
     note = cites.of(row["published_fact_id"])
     prev = data.previous_year(history, year, str(row["entity_type"]))
     before = _row_of(history, prev) if prev else None
@@ -773,7 +797,6 @@ def ringkasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
                                                        cites.of(row[f"rank_{level}_fact_id"])))
                 for level, where in (("province", "di provinsi"), ("national", "nasional"))]
     sentences = [html.escape(f"Dasar nilai {year}: {fmt.BASIS_LABEL.get(row['basis'], row['basis'])}.")]
-    notes = tables.disagreement_notes(loaded.disagreements, cites)
     if (year, entity_code) in notes:
         sentences.append(f"Sumber berbeda untuk {year}: {notes[(year, entity_code)]}.")
     if before is not None:
@@ -793,7 +816,7 @@ def ringkasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
 def lintasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
     """Every assessed year's score, with the changes of method marked."""
     loaded, latest, history = _entity(entity_code, edition)
-    cites = _entity_cites(loaded, entity_code)
+    cites, notes = _entity_cites(loaded, entity_code)
     entity_type = str(latest["entity_type"])
     eras, seen = [], None
     for y in data.assessed_years(history):
@@ -813,7 +836,6 @@ def lintasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None
         "jumlah_unit": history["n_units"], "source_url": source["source_url"].to_numpy(),
         "source_title": source["source_title"].to_numpy(),
     }).astype({"era": "string"})
-    notes = tables.disagreement_notes(loaded.disagreements, cites)
     facts = loaded.published
     parts = facts[(facts["entity_code"] == entity_code) & facts["component"].notna() & facts["chosen"]]
     components = {int(y): "; ".join(f"{html.escape(r.component)} {tables.marked_score(r.score, 'published', note=cites.of(r.fact_id))}"
@@ -839,7 +861,7 @@ def unit_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
     if units.empty:
         _show(_notice(f"Nilai unit layanan {fmt.NOT_AVAILABLE} untuk {year}."))
         return
-    cites = _entity_cites(loaded, entity_code)
+    cites, notes = _entity_cites(loaded, entity_code)
     caps = methodology.dimension_caps(year, str(latest["entity_type"]))
     caption = f"Unit layanan {year}" + (" (batas poin: " + ", ".join(f"{d} {fmt.skor(v)}" for d, v in caps.items())
                                         + ")" if caps else "")
@@ -862,7 +884,7 @@ def unit_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
 def peringkat_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
     """Provincial and national rank in every assessed year, each as published or computed."""
     loaded, latest, history = _entity(entity_code, edition)
-    cites = _entity_cites(loaded, entity_code)
+    cites, notes = _entity_cites(loaded, entity_code)
     ranks = history[["year", "rank_province", "rank_national"]]
     if ranks[["rank_province", "rank_national"]].notna().any().any():
         _show(charts.figure_html(charts.rank_history(ranks), f"Grafik peringkat {latest['entity']} per tahun",
@@ -888,7 +910,7 @@ def perubahan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
         _show(_notice(f"Perbandingan {fmt.NOT_AVAILABLE}: perlu hasil pada {year} dan tahun sebelumnya dalam seri "
                       "yang sama."))
         return
-    cites = _entity_cites(loaded, entity_code)
+    cites, notes = _entity_cites(loaded, entity_code)
     yoy = ranking.year_over_year(loaded.scores[loaded.scores["entity_code"] == entity_code], prev, year)
     change = yoy.iloc[0]
     parts = [f"<p>{_change_sentence(row['entity'], before['score'], before['basis'], cites.of(before['published_fact_id']), row['score'], row['basis'], cites.of(row['published_fact_id']), prev, year)}</p>"]
@@ -936,4 +958,4 @@ def metodologi_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> No
 def sumber_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
     """The sources the footnotes point to."""
     loaded, latest, history = _entity(entity_code, edition)
-    _show(_sources_html(_entity_cites(loaded, entity_code)))
+    _show(_sources_html(_entity_cites(loaded, entity_code)[0]))

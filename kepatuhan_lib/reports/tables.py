@@ -216,17 +216,16 @@ def _source_of(fact_ids: pd.Series, facts: pd.DataFrame) -> pd.DataFrame:
 
 
 def disagreement_notes(disagreements: pd.DataFrame, cites) -> dict[tuple[int, str], str]:
-    """(year, entity_code) -> a visible note naming every other published figure and its source:
-    'sumber lain: 84,22ᴾ[2] peringkat 5' (HTML, escaped)."""
-    notes = {}
-    others = disagreements[disagreements["unit"].isna() & ~disagreements["chosen"].astype(bool)]
-    for (year, code), group in others.groupby(["year", "entity_code"], sort=False):
-        parts = []
-        for r in group.itertuples():
-            rank = "" if fmt.is_missing(r.rank_in_province) else f" peringkat {int(r.rank_in_province)}"
-            parts.append(f"{marked_score(r.score, 'published', note=cites.of(r.fact_id))}{rank}")
-        notes[(int(year), str(code))] = "sumber lain: " + "; ".join(parts)
-    return notes
+    """(year, entity_code) -> a visible note naming every other published figure of the report's scope
+    (the facts ``cites`` numbers) and its source: 'sumber lain: 84,22ᴾ[2] peringkat 5' (HTML, escaped)."""
+    parts: dict[tuple[int, str], list[str]] = {}
+    for r in disagreements.itertuples():
+        if r.chosen or not fmt.is_missing(r.unit) or cites.of(r.fact_id) is None:
+            continue
+        rank = "" if fmt.is_missing(r.rank_in_province) else f" peringkat {int(r.rank_in_province)}"
+        parts.setdefault((int(r.year), str(r.entity_code)), []).append(
+            f"{marked_score(r.score, 'published', note=cites.of(r.fact_id))}{rank}")
+    return {key: "sumber lain: " + "; ".join(found) for key, found in parts.items()}
 
 
 def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int, cites, notes: dict, public: bool):
