@@ -182,9 +182,9 @@ def _total(facts: pd.DataFrame) -> pd.Series:
 def shown_ranks(scores: pd.DataFrame, edition: str) -> pd.DataFrame:
     """The provincial and national rank a report shows, and what each is (``rank_*_basis``).
 
-    In the published edition a rank is the published one, else computed among the published
-    scores; elsewhere it is computed among all the edition's scores, the published rank kept beside
-    it. ``rank_*_computed`` keep the computed ones in every edition.
+    In the published edition a rank is the published one, else (provincial ranks only) computed
+    among the province's published scores; elsewhere it is computed among all the edition's scores,
+    the published rank kept beside it. ``rank_*_computed`` keep the computed ones in every edition.
     """
     out = scores.copy()
     out["rank_province_computed"] = out["rank_province"]
@@ -195,8 +195,10 @@ def shown_ranks(scores: pd.DataFrame, edition: str) -> pd.DataFrame:
         basis = pd.Series(pd.NA, index=out.index, dtype="string").mask(rank.notna(), "computed")
         if edition == config.PUBLIC_EDITION:
             use = published.notna()
-            out[f"rank_{level}"] = published.where(use, rank).astype("Int64")
-            basis = basis.mask(use, "published")
+            # A national rank among the few published scores of a type would read as the real one.
+            fallback = rank if level == "province" else pd.Series(pd.NA, index=out.index, dtype="Int64")
+            out[f"rank_{level}"] = published.where(use, fallback).astype("Int64")
+            basis = basis.mask(use, "published").mask(~use & fallback.isna(), pd.NA)
         out[f"rank_{level}_basis"] = basis
     return out
 

@@ -107,7 +107,7 @@ EDITION = Parameter(
 )
 
 REGIONAL_TYPES = ("Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota")
-REPORT_INPUTS = data.TABLES
+REPORT_INPUTS = (*data.TABLES, *config.PUBLISHED_RELEASES, config.PUBLISHED_NATIONAL_COUNTS_CSV)
 
 
 # An entity-year row in the scores is a published fact or a computed score (a published zone or

@@ -45,6 +45,12 @@ def input_paths(edition: str) -> tuple[Path, ...]:
     return tuple(config.processed(edition).table(name) for name in TABLES)
 
 
+def published_sources() -> tuple[Path, ...]:
+    """The real published files every edition's figures come from, listed with their checksums in a
+    report's footer (those present: a test tree may hold only processed tables)."""
+    return tuple(p for p in (*config.PUBLISHED_RELEASES, config.PUBLISHED_NATIONAL_COUNTS_CSV) if p.exists())
+
+
 def load(edition: str) -> ReportData:
     """Read an edition's processed tables; a missing one is a ReportDataError that says which command makes it."""
     paths = input_paths(edition)
@@ -52,7 +58,7 @@ def load(edition: str) -> ReportData:
     if missing:
         raise ReportDataError(f"processed data missing: {', '.join(missing)}; run `kepatuhan ingest` first")
     frames = [_read(p, p.stat().st_mtime_ns) for p in paths]
-    return ReportData(edition, *frames, paths=paths)
+    return ReportData(edition, *frames, paths=paths + published_sources())
 
 
 @functools.lru_cache(maxsize=16)

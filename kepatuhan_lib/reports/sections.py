@@ -692,10 +692,12 @@ def teratas_terbawah(year: int, edition: str = PUBLIC, n: int = 5) -> None:
                     row["Kategori dan zona"] = tables.badge(r.zone, r.category)
                 rows.append(row)
     display = pd.DataFrame(rows)
-    among = "di antara nilai yang dipublikasikan" if loaded.public else "di antara semua nilai edisi ini"
+    ranks = ("Peringkat nasional ditampilkan hanya bila dipublikasikan (P): nilai yang dipublikasikan hanya "
+             "sebagian dari semua yang dinilai." if loaded.public else
+             f"Peringkat nasional bertanda P dipublikasikan sumbernya; bertanda {fmt.DERIVED_MARK} dihitung di antara "
+             "semua nilai edisi ini (nilai sama berbagi peringkat).")
     _show(tables.styled(display, list(display.columns)).to_html(),
-          _p(f"Urut menurut nilai dalam jenis entitas; {n} teratas dan {n} terbawah. Peringkat nasional bertanda P "
-             f"dipublikasikan sumbernya; bertanda {fmt.DERIVED_MARK} dihitung {among} (nilai sama berbagi peringkat)."))
+          _p(f"Urut menurut nilai dalam jenis entitas; {n} teratas dan {n} terbawah. {ranks}"))
 
 
 def sumber_nasional(year: int, edition: str = PUBLIC) -> None:
@@ -793,9 +795,12 @@ def ringkasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
                ("opini", html.escape(row["opinion"]) if not fmt.is_missing(row["opinion"]) else fmt.NOT_AVAILABLE)]
     if classification:
         figures.append(("kategori / zona", html.escape(classification)))
-    figures += [(f"peringkat {where}", tables.marked_rank(row[f"rank_{level}"], row[f"rank_{level}_basis"],
-                                                       cites.of(row[f"rank_{level}_fact_id"])))
-                for level, where in (("province", "di provinsi"), ("national", "nasional"))]
+    for level, where in (("province", "di provinsi"), ("national", "nasional")):
+        basis = row[f"rank_{level}_basis"]
+        among = "" if fmt.is_missing(basis) or basis == "published" else \
+            (" (di antara nilai yang dipublikasikan)" if loaded.public else " (di antara nilai edisi ini)")
+        figures.append((f"peringkat {where}{among}", tables.marked_rank(row[f"rank_{level}"], basis,
+                                                                        cites.of(row[f"rank_{level}_fact_id"]))))
     sentences = [html.escape(f"Dasar nilai {year}: {fmt.BASIS_LABEL.get(row['basis'], row['basis'])}.")]
     if (year, entity_code) in notes:
         sentences.append(f"Sumber berbeda untuk {year}: {notes[(year, entity_code)]}.")
@@ -896,7 +901,8 @@ def peringkat_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
                                       history[f"rank_{level}_fact_id"], strict=True)]
            for level, where in (("province", "di provinsi"), ("national", "nasional"))},
     })
-    among = "di antara nilai yang dipublikasikan" if loaded.public else "di antara semua nilai edisi ini"
+    among = ("di antara nilai provinsi yang dipublikasikan; peringkat nasional hanya bila dipublikasikan"
+             if loaded.public else "di antara semua nilai edisi ini")
     _show(tables.styled(display, ["Peringkat di provinsi", "Peringkat nasional"]).to_html(),
           _p(f"Peringkat bertanda P dipublikasikan sumbernya; bertanda {fmt.DERIVED_MARK} dihitung {among}."))
 
@@ -918,8 +924,9 @@ def perubahan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
         parts.append(_p(f"Zona: {change['zone_change'].replace(' -> ', ' → ')}."))
     if not fmt.is_missing(change["grade_change"]) and change["grade_change"]:
         parts.append(_p(f"Kategori: {change['grade_change'].replace(' -> ', ' → ')}."))
-    rank_change = (before["rank_province"] - row["rank_province"]) if not (
-        fmt.is_missing(before["rank_province"]) or fmt.is_missing(row["rank_province"])) else None
+    comparable = not (fmt.is_missing(before["rank_province"]) or fmt.is_missing(row["rank_province"])) and (
+        not loaded.public or before["rank_province_basis"] == row["rank_province_basis"] == "published")
+    rank_change = before["rank_province"] - row["rank_province"] if comparable else None
     parts.append(
         f"<p>Peringkat di provinsi: "
         f"{tables.marked_rank(before['rank_province'], before['rank_province_basis'], cites.of(before['rank_province_fact_id']))} → "
