@@ -291,3 +291,13 @@ def test_zone_bars_label_only_segments_tall_enough_for_their_text():
     plt.close(fig)
     assert "merah\n20%" in labels and "hijau\n70%" in labels
     assert not any(text.startswith("merah\n7") for text in labels)  # 7% is too thin: the legend names it
+
+
+def test_a_synthetic_score_never_carries_a_source_footnote(tree, processed, shown):
+    """Kaur 2022 was published with a rank and no score: the demo's synthetic score for it is marked S
+    and points to no source (a footnote would pass it off as published)."""
+    sections.peringkat_provinsi(2022, "17", EDITION)
+    soup = BeautifulSoup("\n".join(shown), "html.parser")
+    kaur = next(tr for tr in soup.select("tbody tr") if "Kabupaten Kaur" in tr.get_text())
+    score = kaur.find_all("td")[2]
+    assert score.find("sup", class_="tanda").get_text() == "S" and score.find("sup", class_="rujukan") is None

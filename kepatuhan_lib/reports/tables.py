@@ -59,7 +59,8 @@ def marked_score(value, basis, missing: str = fmt.NOT_AVAILABLE, note: int | Non
         if not fmt.is_missing(basis) and basis == "published":  # a published zone or rank without its score
             return f'<span class="tidak-ada">{fmt.NOT_PUBLISHED}</span>{footnote(note)}'
         return f'<span class="tidak-ada">{missing}</span>'
-    return f"{fmt.skor(value)}{mark(basis)}{footnote(note)}"
+    published = not fmt.is_missing(basis) and basis == "published"  # only a published figure has a source
+    return f"{fmt.skor(value)}{mark(basis)}{footnote(note) if published else ''}"
 
 
 def marked_rank(rank, basis, note: int | None = None) -> str:
