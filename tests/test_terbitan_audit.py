@@ -335,3 +335,17 @@ def test_every_report_of_the_published_edition_renders_every_section(terbitan, r
             except Exception as err:  # noqa: BLE001
                 failed.append(f"nasional {job.params['year']} {section}: {type(err).__name__}: {err}")
     assert count > 500 and not failed, "\n".join(failed[:20])
+
+
+def test_published_national_counts_are_marked_and_sourced(terbitan, render):
+    """Every published national count of a year is shown marked P with a footnote to its source."""
+    _, loaded = terbitan
+    counts = loaded.national_counts
+    for year, group in counts.groupby("year"):
+        page = render("ringkasan_nasional", int(year)) + render("sumber_nasional", int(year))
+        sources = sources_of(page)
+        text = BeautifulSoup(page, "html.parser").get_text()
+        totals = group[(group["entity_type"] == "") & (group["category"] == "")]
+        for row in totals.itertuples():
+            found = re.search(rf"{row.zone} \d+† \(dipublikasikan {fmt.bilangan(row.count)}P\[(\d+)\]\)", text)
+            assert found and row.source in sources[found[1]], (year, row.zone)

@@ -129,10 +129,15 @@ class Citations:
     def of(self, fact_id) -> int | None:
         return None if fact_id is None or fact_id is pd.NA else self.numbers.get(str(fact_id))
 
+    def of_source(self, source: str) -> int | None:
+        """The number of a source cited by name (``citations``' ``extra``)."""
+        return self.numbers.get(f"source:{source}")
 
-def citations(facts: pd.DataFrame) -> Citations:
+
+def citations(facts: pd.DataFrame, extra: tuple[str, ...] = ()) -> Citations:
     """Number the sources of ``facts`` (the report's scope) 1, 2, ... in the order the facts sort
-    (latest year first, then entity, then file order); facts of one source share its number."""
+    (latest year first, then entity, then file order); facts of one source share its number. ``extra``:
+    sources of other published figures in the report (the national counts), numbered after them."""
     facts = facts.sort_values(["year", "entity", "fact_id"], ascending=[False, True, True], kind="stable")
     titles = facts["source_title"] if "source_title" in facts else pd.Series(pd.NA, index=facts.index)
     key = facts["source_url"].fillna(titles).astype("string")
@@ -140,11 +145,16 @@ def citations(facts: pd.DataFrame) -> Citations:
     number = {k: i for i, k in enumerate(order, start=1)}
     numbers = {str(f): number[k] for f, k in zip(facts["fact_id"], key, strict=True) if not pd.isna(k)}
     first = facts.assign(_key=key).drop_duplicates("_key").set_index("_key")
-    sources = pd.DataFrame({
-        "nomor": range(1, len(order) + 1),
-        "judul": [None if "source_title" not in first else first.at[k, "source_title"] for k in order],
-        "url": [first.at[k, "source_url"] for k in order],
-    })
+    titles = [None if "source_title" not in first else first.at[k, "source_title"] for k in order]
+    urls = [first.at[k, "source_url"] for k in order]
+    for source in dict.fromkeys(extra):
+        if source not in number:
+            order.append(source)
+            number[source] = len(order)
+            titles.append(None)
+            urls.append(source)
+        numbers[f"source:{source}"] = number[source]
+    sources = pd.DataFrame({"nomor": range(1, len(order) + 1), "judul": titles, "url": urls})
     return Citations(numbers, sources)
 
 

@@ -530,7 +530,10 @@ def _national(year: int, edition: str):
 def _national_cites(loaded: data.ReportData, year: int) -> tuple[data.Citations, dict]:
     """Footnotes of a national summary: the published facts of the year on the nationally counted types."""
     facts = loaded.published
-    return _with_notes(loaded, data.citations(facts[(facts["year"] == year) & facts["entity_type"].isin(NATIONAL_TYPES)]))
+    counts = loaded.national_counts
+    return _with_notes(loaded, data.citations(
+        facts[(facts["year"] == year) & facts["entity_type"].isin(NATIONAL_TYPES)],
+        extra=tuple(counts.loc[counts["year"] == year, "source"])))
 
 
 def pembuka_nasional(year: int, edition: str = PUBLIC) -> None:
@@ -594,19 +597,35 @@ def ringkasan_nasional(year: int, edition: str = PUBLIC) -> None:
     grades = _counts(this_year["category"], GRADES) if this_year["category"].notna().any() else {}
     figures += [(f"kategori {g}", _derived(fmt.bilangan(n))) for g, n in grades.items()]
     parts = [_strip(figures)]
+    cites, _ = _national_cites(loaded, year)
+    note = cites.of_source(published["source"].iloc[0]) if len(published) else None
+
+    def count(value) -> str:  # a published national count, with its source
+        return fmt.NOT_AVAILABLE if fmt.is_missing(value) else \
+            f"{fmt.bilangan(value)}{tables.mark('published')}{tables.footnote(note)}"
+
     if published.empty:
         parts.append(_p(f"Jumlah nasional yang dipublikasikan untuk {year}: {fmt.NOT_AVAILABLE}."))
     else:
         total = counts[counts["jenis"] == "semua jenis"]
         known = total[total["jumlah_dipublikasikan"].notna()]
-        text = ", ".join(f"{r.zona} {fmt.bilangan(r.jumlah)} (dipublikasikan {fmt.bilangan(r.jumlah_dipublikasikan)})"
+        text = ", ".join(f"{r.zona} {_derived(fmt.bilangan(r.jumlah))} (dipublikasikan {count(r.jumlah_dipublikasikan)})"
                          for r in known.itertuples())
-        parts.append(_p(f"Semua jenis, data ini dibanding angka nasional yang dipublikasikan: {text}. Angka "
-                        "dipublikasikan adalah jumlah agregat; tabel per entitas nasional tidak ditemukan di "
-                        "sumber publik."))
+        parts.append(f"<p>Semua jenis, data ini dibanding angka nasional yang dipublikasikan: {text}. Angka "
+                     "dipublikasikan adalah jumlah agregat; tabel per entitas nasional tidak ditemukan di "
+                     "sumber publik.</p>")
     _show(*parts)
-    emit_table(counts, "zona", tables.number_styler(
-        counts, counts=("jumlah", "jumlah_dipublikasikan"), shares=("pangsa", "pangsa_dipublikasikan")))
+    display = pd.DataFrame({
+        "Jenis": [html.escape(v) for v in counts["jenis"]], "Zona": list(counts["zona"]),
+        "Jumlah (data ini)": [_derived(fmt.bilangan(v)) for v in counts["jumlah"]],
+        "Pangsa (data ini)": [_derived(fmt.persen(v)) if not fmt.is_missing(v) else fmt.NOT_AVAILABLE
+                              for v in counts["pangsa"]],
+        "Jumlah dipublikasikan": [count(v) for v in counts["jumlah_dipublikasikan"]],
+        "Pangsa dipublikasikan": [_derived(fmt.persen(v)) if not fmt.is_missing(v) else fmt.NOT_AVAILABLE
+                                  for v in counts["pangsa_dipublikasikan"]],
+    })
+    emit_table(counts.assign(sumber=published["source"].iloc[0] if len(published) else pd.NA), "zona",
+               tables.styled(display, list(display.columns)))
     emit_headline(entitas=len(this_year), rata_rata=round(float(scored["score"].mean()), 2) if len(scored) else None,
                   zona=zones)
 
