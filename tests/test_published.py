@@ -225,7 +225,8 @@ def test_tm_is_what_the_opinion_says(loaded):
     facts, _ = loaded
     lampung = facts[(facts["entity_code"] == "18") & (facts["year"] == 2025)]
     assert lampung["tm"].tolist() == [False, True]  # one source says Tanpa Maladministrasi, one does not
-    assert lampung.loc[lampung["chosen"], "opinion"].item() == "Kualitas Tertinggi"  # same evidence: first
+    # Saying "Tanpa Maladministrasi" is one more thing the source reported: that fact is chosen.
+    assert lampung.loc[lampung["chosen"], "opinion"].item() == "Kualitas Tertinggi Tanpa Maladministrasi"
     assert facts.loc[facts["tm"], "opinion"].str.endswith(" Tanpa Maladministrasi").all()
     assert not facts.loc[facts["year"] < 2025, "tm"].any()
 

@@ -277,7 +277,8 @@ def _run_all(tasks: dict[str, Task], n_jobs: int, progress: bool):
         tqdm(total=len(tasks), desc="laporan", unit="lap", file=sys.stderr,
              disable=not (progress and on_terminal)) as bar,
         ProcessPoolExecutor(n_workers, mp_context=context, initializer=_init_worker,
-                            initargs=(warm, Path(next(iter(tasks.values())).notebook).parent)) as pool,
+                            initargs=(warm, Path(next(iter(tasks.values())).notebook).parent,
+                                      dict(os.environ))) as pool,
     ):
         futures = {pool.submit(_run_task, task): rel for rel, task in tasks.items()}
         for future in as_completed(futures):
@@ -338,9 +339,13 @@ def notebook_imports(notebook: Path) -> set[str]:
 _kernel = None  # this worker's WarmKernel
 
 
-def _init_worker(warm_modules: list[str], cwd: Path) -> None:
+def _init_worker(warm_modules: list[str], cwd: Path, environ: dict) -> None:
     from multiprocessing.util import Finalize
 
+    # The forkserver was started by the first build of this process: its environment may be older
+    # than this build's (KEPATUHAN_ROOT), and the kernels inherit the worker's.
+    os.environ.clear()
+    os.environ.update(environ)
     global _kernel
     _kernel = WarmKernel(KERNEL_NAME, warm_modules)
     Finalize(_kernel, _kernel.close, exitpriority=10)
