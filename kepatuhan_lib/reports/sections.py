@@ -488,8 +488,9 @@ def lampiran_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     if not loaded.public:
         files = data.source_files(loaded, this_year)
         _show(f'<h3 id="{tables.VALIDATION_ANCHOR}">Ringkasan validasi masukan</h3>')
-        emit_table(data.validation_summary(loaded, files), "validasi", tables.number_styler(
-            data.validation_summary(loaded, files), counts=("baris_dibaca", "baris_dipakai", "baris_ditolak")))
+        summary = data.validation_summary(loaded, files)
+        emit_table(summary, "validasi", tables.number_styler(
+            summary, counts=("baris_dibaca", "baris_dipakai", "baris_ditolak")))
     _show(_p(f"Hasil yang dipublikasikan: {fmt.bilangan(len(shown))} fakta tentang provinsi ini pada {year}, dari "
              f"{fmt.bilangan(len(facts))} fakta yang terbaca; bila sumber berbeda, satu angka dipilih menurut "
              "aturan yang terdokumentasi dan angka lain ditampilkan di kolom catatan."))
@@ -852,7 +853,7 @@ def lintasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None
     _show(charts.figure_html(fig, f"Grafik nilai {latest['entity']} per tahun",
                              "Garis putus-putus: metode berganti (" + "; ".join(f"{y}: {label}" for y, label in eras)
                              + "). Tahun tanpa titik: tidak ada nilai."))
-    source = tables._source_of(history["published_fact_id"], loaded.published)
+    source = tables.source_of(history["published_fact_id"], loaded.published)
     export = pd.DataFrame({
         "tahun": history["year"], "nilai": history["score"], "dasar_nilai": history["basis"],
         "kategori": history["category"], "opini": history["opinion"], "zona": history["zone"],

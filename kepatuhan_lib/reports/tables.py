@@ -183,7 +183,7 @@ def league_export(table: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
 
     ``sources``: the published facts (fact_id, source_url, source_title).
     """
-    source = _source_of(table["published_fact_id"], sources)
+    source = source_of(table["published_fact_id"], sources)
     return pd.DataFrame({
         "peringkat": table["rank_province"],
         "dasar_peringkat": table["rank_province_basis"],
@@ -208,7 +208,7 @@ def league_export(table: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _source_of(fact_ids: pd.Series, facts: pd.DataFrame) -> pd.DataFrame:
+def source_of(fact_ids: pd.Series, facts: pd.DataFrame) -> pd.DataFrame:
     """source_url and source_title of each fact id (missing where the figure is not published)."""
     titles = facts["source_title"] if "source_title" in facts else pd.Series(pd.NA, index=facts.index)
     by_id = pd.DataFrame({"source_url": facts["source_url"].astype("string"), "source_title": titles.astype("string")})
@@ -323,7 +323,7 @@ def number_styler(frame: pd.DataFrame, scores=(), counts=(), shares=(), caption:
 
 def unit_export(units: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     """Unit figures as data (CSV/XLSX), each published one with its source."""
-    source = _source_of(units["fact_id"], facts)
+    source = source_of(units["fact_id"], facts)
     return pd.DataFrame({
         "kode": units["entity_code"], "entitas": units["entity"], "unit": units["unit"],
         "jenis_unit": units["unit_type"], "nilai": units["nilai"], "kategori": units["unit_category"],
