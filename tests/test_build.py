@@ -233,6 +233,7 @@ def test_cli_build_with_an_unknown_province_is_a_usage_error(tmp_path, monkeypat
     (tmp_path / "contoh").mkdir()
     scores_file(tmp_path / "contoh")
     monkeypatch.setattr(config, "PROCESSED_DIR", tmp_path)
+    monkeypatch.setattr(config, "REPORTS_DIR", tmp_path / "reports")
     assert main(["build", "--province", "Atlantis"]) == 2
     err = capsys.readouterr().err
     assert "unknown province 'Atlantis'; allowed: 11 Aceh" in err and "Traceback" not in err
