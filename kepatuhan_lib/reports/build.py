@@ -28,7 +28,7 @@ CELL_TIMEOUT = 600  # seconds one cell may run before its report fails
 KERNEL_START_ATTEMPTS = 3  # kernel start-up can fail on a port taken by a kernel starting beside it
 KERNEL_START_TIMEOUT = 60
 STATE_VERSION = 1
-PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal for this process when its parent ends
+BUILD_POLL_SECONDS = 0.2  # how often a worker checks that its build still runs
 
 
 @dataclass(frozen=True)
@@ -395,24 +395,17 @@ def _init_worker(warm_modules: list[str], cwd: Path, pinned: str | None, build_p
 
 
 def _die_with_build(build_pid: int) -> None:
-    """End this worker when the build ends, however it ends (kill -9 included): nothing writes after it.
+    """End this worker as soon as the build ends, however it ends (kill -9 included): nothing writes after it.
 
-    Linux: the system kills the worker when its parent, the forkserver (which ends with the build),
-    ends. Elsewhere a thread polls the build. The worker's kernel then ends as well: ipykernel
-    polls its parent (JPY_PARENT_PID, set by jupyter_client).
+    A thread polls the build (the worker's parent is the forkserver, which lives as long as any
+    worker). The worker's kernel then ends too: ipykernel polls its parent (JPY_PARENT_PID, set by
+    jupyter_client).
     """
-    if sys.platform == "linux":
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if not _alive(build_pid):  # ended before the line above
-            os._exit(1)
-        return
     import threading
 
     def poll():
         while _alive(build_pid):
-            time.sleep(0.5)
+            time.sleep(BUILD_POLL_SECONDS)
         os._exit(1)
 
     threading.Thread(target=poll, daemon=True).start()
