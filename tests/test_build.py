@@ -402,8 +402,9 @@ def test_ctrl_c_prints_one_line_exits_130_and_stops_every_worker(tmp_path, momen
     exit code 130, no traceback of any worker, no process of the build left, the lock free again."""
     root = slow_tree(tmp_path)
     build = start_slow_build(root, 4, 60, "--jobs", str(jobs), start_new_session=True)
-    if moment == "starting":
-        wait_for(lambda: "4 reports" in (root / "stderr.txt").read_text(), what="the build to start")
+    if moment == "starting":  # the workers start their kernels
+        wait_for(lambda: len(descendants(build.pid)) >= 2 + jobs, timeout=60, what="the workers")
+        assert not list(root.glob("started-*"))
     else:
         wait_for(lambda: len(list(root.glob("started-*"))) == jobs, what="the kernels running")
     tree = descendants(build.pid)
