@@ -97,7 +97,7 @@ def _ingest_killed_at(root: Path, step: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("step", ["published", "renamed", "switched"])
-def test_ingest_killed_at_any_step_leaves_one_whole_generation_and_the_next_cleans_up(tree, step):
+def test_ingest_killed_at_any_step_leaves_one_whole_generation_and_the_next_cleans_up(tree, step, capsys):
     """kill -9 after the first table, after the generation is complete but not current, after the switch:
     data.load and a build's inputs see one generation, whole, the old or the new; the next ingest removes
     what the killed one left."""
@@ -115,7 +115,11 @@ def test_ingest_killed_at_any_step_leaves_one_whole_generation_and_the_next_clea
     seen = _digests(folder)
     assert (seen == old) == (step != "switched")
 
+    capsys.readouterr()
     assert main(["ingest"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("kepatuhan ingest: taking over the lock of an earlier ingest that did not finish (pid ")
+    assert ("removed what an interrupted ingest left: " in err) == (step == "published")
     current = config.current_generation("terbitan")
     assert {p.name for p in config.PROCESSED_DIR.iterdir()} == {"terbitan", current.name, config.LOCK_NAME}
     assert _digests(current) != old
