@@ -21,8 +21,9 @@ from . import config
 from .errors import UsageError
 from .locks import try_lock
 
-# What a read-only folder, a full disk or a used-up quota raise.
+# What a read-only folder, a full disk or a used-up quota raise (the last two also without a file name).
 WRITE_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT})
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def _umask() -> int:
@@ -87,13 +88,14 @@ def sha256_file(path: Path | str) -> str:
 
 @contextlib.contextmanager
 def writing_in(folder: Path) -> Iterator[None]:
-    """A failure to write (a read-only folder, a full disk) is a UsageError naming the folder."""
+    """A failure to write in ``folder`` (read-only, or the disk full) is a UsageError naming the folder."""
     try:
         yield
     except OSError as err:
-        if err.errno not in WRITE_ERRNOS:
+        path = Path(err.filename).resolve() if err.filename else None
+        if err.errno not in (WRITE_ERRNOS if path else FULL_ERRNOS) or (path and folder.resolve() not in path.parents):
             raise
-        where = Path(err.filename).parent if err.filename else folder
+        where = path.parent if path else folder
         raise UsageError(f"cannot write in {config.display_path(where)}/: {err.strerror}") from None
 
 

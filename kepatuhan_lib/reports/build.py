@@ -383,6 +383,8 @@ def _init_worker(warm_modules: list[str], cwd: Path, pinned: str | None, build_p
     _die_with_build(build_pid)
     if pinned:  # the generations the build holds: the kernel reads those (config.processed)
         os.environ[config.PINNED_ENV] = pinned
+    else:  # none, whatever the forkserver was started with
+        os.environ.pop(config.PINNED_ENV, None)
     global _kernel
     _kernel = WarmKernel(KERNEL_NAME, warm_modules)
     Finalize(_kernel, _kernel.close, exitpriority=10)
