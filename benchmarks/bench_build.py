@@ -71,7 +71,7 @@ def naive(catalog: dict, jobs: list[Job], out: Path) -> float:
 def tree_copy(work: Path) -> Path:
     """A project tree for the CLI: the processed data and the report notebooks, copied."""
     root = work / "root"
-    shutil.copytree(config.PROCESSED_DIR, root / config.PROCESSED_DIR.relative_to(config.ROOT))
+    shutil.copytree(config.PROCESSED_DIR, root / config.PROCESSED_DIR.relative_to(config.ROOT), symlinks=True)
     shutil.copytree(config.REPORT_NOTEBOOKS_DIR, root / config.REPORT_NOTEBOOKS_DIR.relative_to(config.ROOT))
     return root
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -93,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kepatuhan {args.command}: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("kepatuhan: interrupted", file=sys.stderr)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # one line, however often Ctrl-C is pressed
+        print(f"kepatuhan {args.command}: interrupted", file=sys.stderr)
         return 130
     except Exception as err:  # last resort: a user never sees a traceback
         print(f"kepatuhan {args.command}: internal error: {type(err).__name__}: {err}", file=sys.stderr)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -40,7 +43,7 @@ SYNTHETIC_EXAMPLES_DIR = DATA_DIR / "synthetic_examples"  # committed synthetic 
 SYNTHETIC_DIR = DATA_DIR / "synthetic"  # generated national example set (not committed)
 RAW_SUBSET_BUILD_DIR = ROOT / "build" / "raw-subset"  # generated subset, copied by hand into SYNTHETIC_EXAMPLES_DIR
 BENCH_DIR = ROOT / ".bench"  # benchmark archives (not committed)
-PROCESSED_DIR = DATA_DIR / "processed"  # one folder per edition
+PROCESSED_DIR = DATA_DIR / "processed"  # per edition: its generations and a link to the current one
 
 # Editions: which inputs a set of reports is built from (data/processed/<edition>/, reports/<edition>/).
 # terbitan: the published facts only; contoh: the synthetic example exports with the published facts;
@@ -54,15 +57,17 @@ def edition_export_dirs(edition: str) -> tuple[Path, ...]:
     return {"terbitan": (), "contoh": (SYNTHETIC_EXAMPLES_DIR, SYNTHETIC_DIR), "ekspor": (EXPORTS_RAW_DIR,)}[edition]
 
 
+PINNED_ENV = "KEPATUHAN_GENERATIONS"  # set by `build` for its kernels: edition -> generation folder (JSON)
+LOCK_NAME = ".lock"  # reports/.lock: one build; data/processed/.lock: one ingest; <generation>/.lock: its readers
+_GENERATION_NAME = re.compile(rf"(?<=/)({'|'.join(EDITIONS)})\.\d{{8}}-\d{{6}}-\d{{6}}(?=/|$)")
+
+
 @dataclass(frozen=True)
 class Processed:
-    """The processed tables of one edition (looked up at call time: tests point PROCESSED_DIR elsewhere)."""
+    """One generation of an edition's processed tables: the tables read through one Processed are of one ingest."""
 
     edition: str
-
-    @property
-    def dir(self) -> Path:
-        return PROCESSED_DIR / self.edition
+    dir: Path
 
     def table(self, name: str) -> Path:
         return self.dir / f"{name}.parquet"
@@ -71,11 +76,43 @@ class Processed:
     def reconciliation_csv(self) -> Path:
         return self.dir / "reconciliation.csv"
 
+    @property
+    def lock(self) -> Path:
+        """Held shared by a build reading this generation: ingest removes no generation held."""
+        return self.dir / LOCK_NAME
+
 
 def processed(edition: str) -> Processed:
+    """The generation of an edition's tables to read: the one the running build pinned, else the current one.
+
+    Looked up at each call (an ingest may have switched generations; tests point PROCESSED_DIR
+    elsewhere): read all the tables of one task through one Processed.
+    """
     if edition not in EDITIONS:
         raise ValueError(f"unknown edition {edition!r}; editions: {', '.join(EDITIONS)}")
-    return Processed(edition)
+    pinned = json.loads(os.environ.get(PINNED_ENV) or "{}").get(edition)
+    return Processed(edition, Path(pinned) if pinned else current_generation(edition))
+
+
+def processed_link(edition: str) -> Path:
+    """data/processed/<edition>: a symbolic link to the edition's current generation (a folder beside it)."""
+    return PROCESSED_DIR / edition
+
+
+def current_generation(edition: str) -> Path:
+    """The folder data/processed/<edition> links to (itself when it is a plain folder, as tests write it)."""
+    link = processed_link(edition)
+    return PROCESSED_DIR / os.readlink(link) if link.is_symlink() else link
+
+
+def new_generation(edition: str) -> Path:
+    """A generation folder's name: data/processed/<edition>.<date-time>, written first as <that>.tmp."""
+    return PROCESSED_DIR / f"{edition}.{datetime.now():%Y%m%d-%H%M%S-%f}"
+
+
+def generation_paths(edition: str) -> list[Path]:
+    """Every generation of an edition on disk (current, earlier and unfinished) and any leftover link."""
+    return sorted(PROCESSED_DIR.glob(f"{edition}.*"))
 
 
 # Notebooks and built output.
@@ -87,9 +124,11 @@ BUILD_STATE_NAME = ".build-state.json"  # in each edition's reports folder
 
 
 def display_path(path: Path | str) -> str:
-    """A path as a user should read it: relative to the project root when inside it."""
+    """A path as a user should read it: relative to the project root when inside it, a processed
+    table under its edition's name (data/processed/contoh/scores.parquet, whatever its generation)."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(ROOT))
+        shown = str(p.resolve().relative_to(ROOT))
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return _GENERATION_NAME.sub(r"\1", shown)

@@ -93,6 +93,10 @@ class UsageError(KepatuhanError):
     """A command-line invocation that cannot be carried out as given (exit code 2)."""
 
 
+class LockedError(UsageError):
+    """Another run of the command holds the folder's lock (``path``); the message names it (exit code 2)."""
+
+
 class ParameterError(UsageError):
     """A report parameter with an unknown name, a wrong type or a value not allowed."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config, schemas, storage
+from . import config, locks, schemas, storage
 from .ingest import ExportData, read_exports
 from . import methodology
 from .methodology import classify_frame
@@ -313,29 +312,38 @@ def editions_to_build() -> list[str]:
 
 
 def ingest_command() -> int:
-    """Write every edition's processed tables atomically and print the row accounting.
+    """Write every edition's processed tables as a new generation and print the row accounting.
 
-    Exit code 1 when an export or a published fact had a problem (the tables are still written
-    from everything else), 0 otherwise.
+    One ingest at a time (data/processed/.lock; another is a LockedError naming it). Exit code 1
+    when an export or a published fact had a problem (the tables are still written from
+    everything else), 0 otherwise.
     """
+    with storage.writing_in(config.PROCESSED_DIR), locks.exclusive(config.PROCESSED_DIR / config.LOCK_NAME, "ingest"):
+        for edition in config.EDITIONS:
+            for path in storage.clean_generations(edition):
+                if path.name.endswith(".tmp"):
+                    print(f"[{edition}] removed what an interrupted ingest left: {config.display_path(path)}/",
+                          file=sys.stderr)
+        return _ingest()
+
+
+def _ingest() -> int:
     published = load_published()
     problems = 0
     editions = editions_to_build()
     for stale in set(config.EDITIONS) - set(editions):  # e.g. ekspor after data/raw/exports/ was emptied
-        if config.processed(stale).dir.exists():
-            shutil.rmtree(config.processed(stale).dir)
-            print(f"[{stale}] no input any more: {config.display_path(config.processed(stale).dir)}/ removed",
+        if config.processed_link(stale).is_symlink() or config.processed_link(stale).exists():
+            storage.remove_edition(stale)
+            print(f"[{stale}] no input any more: {config.display_path(config.processed_link(stale))}/ removed",
                   file=sys.stderr)
     for edition in editions:
-        where = config.processed(edition)
         sources = ", ".join(config.display_path(d) + "/" for d in config.edition_export_dirs(edition))
         print(f"[{edition}] reading the published results{' and ' + sources if sources else ''} ...", file=sys.stderr)
         tables, differences, summary = build_processed(edition, published)
-        for name, frame in tables.items():
-            storage.write_parquet(frame, where.table(name))
-        storage.write_csv(differences, where.reconciliation_csv)
+        storage.write_generation(edition, tables, differences)
         for line in summary.lines():
             print(f"[{edition}] {line}", file=sys.stderr)
-        print(f"[{edition}] processed tables written to {config.display_path(where.dir)}/", file=sys.stderr)
+        print(f"[{edition}] processed tables written to {config.display_path(config.processed_link(edition))}/",
+              file=sys.stderr)
         problems += summary.problems + summary.published_quarantined
     return 1 if problems else 0

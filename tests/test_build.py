@@ -1,7 +1,15 @@
 """The parallel incremental build (build.py) and the index page (index.py), on fixture notebooks."""
 
+import contextlib
+import errno
 import json
+import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -233,6 +241,7 @@ def test_cli_build_with_an_unknown_province_is_a_usage_error(tmp_path, monkeypat
     (tmp_path / "contoh").mkdir()
     scores_file(tmp_path / "contoh")
     monkeypatch.setattr(config, "PROCESSED_DIR", tmp_path)
+    monkeypatch.setattr(config, "REPORTS_DIR", tmp_path / "reports")
     assert main(["build", "--province", "Atlantis"]) == 2
     err = capsys.readouterr().err
     assert "unknown province 'Atlantis'; allowed: 11 Aceh" in err and "Traceback" not in err
@@ -302,3 +311,170 @@ def test_one_kernel_serves_report_after_report_clean_and_a_failure_replaces_it(t
     kernel = {p: state[f"kernel-{p}.html"]["headline"]["kernel"] for p in ("11", "12", "13", "14")}
     assert kernel["11"] == kernel["12"]  # reused: the clean-state checks above ran in a used kernel
     assert len({kernel["12"], kernel["13"], kernel["14"]}) == 3
+
+
+# --- one build at a time, interrupts, kill -9 ------------------------------------------------------
+
+SLOW_BUILD = Path(__file__).parent / "fixtures" / "slow_build.py"
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads the process tree from /proc")
+
+
+def slow_tree(tmp_path: Path) -> Path:
+    (tmp_path / "data" / "processed" / "contoh").mkdir(parents=True)
+    scores_file(tmp_path / "data" / "processed" / "contoh")
+    return tmp_path
+
+
+def start_slow_build(root: Path, reports: int, seconds: float, *options, **popen) -> subprocess.Popen:
+    """tests/fixtures/slow_build.py in ``root``, stderr to root/stderr.txt."""
+    return subprocess.Popen([sys.executable, str(SLOW_BUILD), str(reports), str(seconds), *options],
+                            env=os.environ | {"KEPATUHAN_ROOT": str(root), "MPLBACKEND": "Agg"},
+                            stdout=subprocess.DEVNULL, stderr=(root / "stderr.txt").open("w"), **popen)
+
+
+def wait_for(condition, timeout=60.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            children.setdefault(int(stat.read_text().rsplit(")", 1)[1].split()[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    found, todo = set(), [pid]
+    while todo:
+        todo += [c for c in children.get(todo.pop(), []) if c not in found]
+        found.update(children.get(pid, []))
+        found.update(todo)
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def cli_build(root: Path, *options) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kepatuhan_lib.cli", "build", *options], capture_output=True,
+                          text=True, env=os.environ | {"KEPATUHAN_ROOT": str(root)}, timeout=60)
+
+
+@linux_only
+def test_a_second_build_names_the_first_and_a_killed_build_leaves_nothing_running(tmp_path):
+    """Pins the build lock (pid, host, start; exit 2), that the worker and its kernel end with a build
+    killed with -9 (no report written afterwards), and that the next build takes the stale lock over."""
+    root = slow_tree(tmp_path)
+    first = start_slow_build(root, 1, 3, "--jobs", "1")
+    wait_for(lambda: list(root.glob("started-*")), what="the kernel running")
+    tree = descendants(first.pid)
+    second = cli_build(root)
+    assert second.returncode == 2 and "Traceback" not in second.stderr
+    assert re.fullmatch(rf"kepatuhan build: another build is running in reports/ \(pid {first.pid} on [^,]+, "
+                        r"since \d{4}-\d\d-\d\dT[\d:]{8}\); wait for it to end, then run again\n", second.stderr)
+
+    first.kill()
+    first.wait()
+    kernel = int(next(root.glob("started-*")).name.rsplit("-", 1)[1])
+    assert kernel in tree and len(tree) >= 3  # forkserver, worker, kernel (and a resource tracker)
+    wait_for(lambda: not any(running(p) for p in tree), timeout=10, what="the build's processes to end")
+    time.sleep(3)  # the report's sleep is over: a surviving worker would write it now
+    assert not list((root / "reports" / "contoh").glob("lambat-*"))
+
+    third = cli_build(root, "--province", "Atlantis")  # past the lock, stopped by the province
+    assert third.returncode == 2
+    assert third.stderr.startswith("kepatuhan build: taking over the lock of an earlier build that did not "
+                                   f"finish (pid {first.pid} on ")
+    assert "unknown province 'Atlantis'" in third.stderr and (root / "reports" / ".lock").read_text() == ""
+
+
+@linux_only
+@pytest.mark.parametrize("moment, to, jobs", [("starting", "group", 2), ("building", "group", 1),
+                                              ("building", "process", 1)])
+def test_ctrl_c_prints_one_line_exits_130_and_stops_every_worker(tmp_path, moment, to, jobs):
+    """SIGINT to the build alone, or to its process group as Ctrl-C on a terminal sends it: one line,
+    exit code 130, no traceback of any worker, no process of the build left, the lock free again."""
+    root = slow_tree(tmp_path)
+    build = start_slow_build(root, 4, 60, "--jobs", str(jobs), start_new_session=True)
+    if moment == "starting":  # the workers start their kernels
+        wait_for(lambda: len(descendants(build.pid)) >= 2 + jobs, timeout=60, what="the workers")
+        assert not list(root.glob("started-*"))
+    else:
+        wait_for(lambda: len(list(root.glob("started-*"))) == jobs, what="the kernels running")
+    tree = descendants(build.pid)
+    started = time.monotonic()
+    os.killpg(build.pid, signal.SIGINT) if to == "group" else build.send_signal(signal.SIGINT)
+    assert build.wait(timeout=30) == 130
+    seconds = time.monotonic() - started
+    err = (root / "stderr.txt").read_text()
+    assert "Traceback" not in err and err.count("interrupted") == 1
+    assert err.rstrip().endswith("kepatuhan build: interrupted")
+    wait_for(lambda: not any(running(p) for p in tree), timeout=10, what="the build's processes to end")
+    assert (root / "reports" / ".lock").read_text() == "" and seconds < 10
+    assert not list((root / "reports" / "contoh").glob("lambat-*"))
+
+
+@pytest.fixture
+def processed_scores(tmp_path, monkeypatch):
+    """An edition with scores only, and reports/ under tmp_path."""
+    (tmp_path / "contoh").mkdir()
+    scores_file(tmp_path / "contoh")
+    monkeypatch.setattr(config, "PROCESSED_DIR", tmp_path)
+    monkeypatch.setattr(config, "REPORTS_DIR", tmp_path / "reports")
+    return tmp_path
+
+
+def test_jobs_above_the_core_count_are_capped_with_a_notice(processed_scores, monkeypatch, capsys):
+    from kepatuhan_lib.cli import main
+
+    asked = []
+    monkeypatch.setattr(b, "select_jobs", lambda *a, **k: [])
+    monkeypatch.setattr(b, "build", lambda jobs, **kw: asked.append(kw["n_jobs"]) or b.BuildResult([], [], {}, 0.0))
+    cores = b.available_cores()
+    assert main(["build", "--jobs", str(cores + 7)]) == 0
+    assert asked == [cores]
+    assert f"--jobs {cores + 7} is more than the {cores} cores here; using {cores}" in capsys.readouterr().err
+    assert main(["build", "--jobs", str(cores)]) == 0 and asked == [cores, cores]
+    assert "cores here" not in capsys.readouterr().err
+
+
+@contextlib.contextmanager
+def read_only(folder: Path):
+    """``folder`` not writable, by its mode, or (for root, whom modes do not stop) immutable."""
+    folder.chmod(0o555)
+    immutable = os.access(folder, os.W_OK)
+    if immutable and subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        folder.chmod(0o755)
+        pytest.skip("running as root without chattr: cannot make a folder read-only")
+    try:
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        folder.chmod(0o755)
+
+
+def test_a_read_only_or_full_reports_folder_is_one_message_naming_it(processed_scores, monkeypatch, capsys):
+    from kepatuhan_lib import locks
+    from kepatuhan_lib.cli import main
+
+    reports = processed_scores / "reports"
+    reports.mkdir()
+    with read_only(reports):
+        assert main(["build"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"kepatuhan build: cannot write in {reports}/: ") and "Traceback" not in err
+    assert err.count("\n") == 1
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(locks.os, "pwrite", full)
+    assert main(["build"]) == 2
+    assert capsys.readouterr().err == f"kepatuhan build: cannot write in {reports}/: No space left on device\n"

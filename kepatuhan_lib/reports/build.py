@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -16,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .. import config, storage
+from .. import config, locks, storage
 from ..errors import ReportBuildError, UsageError
 from .catalog import REPORTS, Job, Report
 from .params import check, resolve_province
@@ -26,6 +28,7 @@ CELL_TIMEOUT = 600  # seconds one cell may run before its report fails
 KERNEL_START_ATTEMPTS = 3  # kernel start-up can fail on a port taken by a kernel starting beside it
 KERNEL_START_TIMEOUT = 60
 STATE_VERSION = 1
+BUILD_POLL_SECONDS = 0.2  # how often a worker checks that its build still runs
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,8 @@ def job_key(report: Report, params: dict, library: str, digests: dict[Path, str]
     material = {
         "notebook": digests[report.notebook],
         "params": params,
-        "inputs": {str(p): digests[p] for p in inputs},
+        # By declaration (a table's name, not its generation's folder): the same content is no change.
+        "inputs": {str(i): digests[p] for i, p in zip(report.inputs, inputs, strict=True)},
         "library": library,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
@@ -155,22 +159,38 @@ def save_state(state_path: Path, entries: dict) -> None:
 # --- the build -------------------------------------------------------------------------------
 
 def build_command(editions, years, provinces, reports, jobs, force) -> int:
-    """`kepatuhan build`: exit 0 when every selected report built, 1 when any failed."""
-    from .index import write_editions_index
+    """`kepatuhan build`: exit 0 when every selected report built, 1 when any failed.
 
+    One build at a time in reports/ (reports/.lock; another is a LockedError naming it). Each
+    edition's processed tables are read from one generation, held and pinned for the whole build
+    (storage.pinned), whatever an ingest does meanwhile.
+    """
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    have = available_editions()
+    if jobs is not None and jobs > (cores := available_cores()):
+        print(f"kepatuhan build: --jobs {jobs} is more than the {cores} cores here; using {cores}", file=sys.stderr)
+        jobs = cores
     unknown = sorted(set(editions or ()) - set(config.EDITIONS))
     if unknown:
         raise UsageError(f"unknown edition {', '.join(unknown)}; editions: {', '.join(config.EDITIONS)}")
-    missing = sorted(set(editions or ()) - set(have))
-    if missing:
-        raise UsageError(f"no processed data for edition {', '.join(missing)}; run `kepatuhan ingest`"
-                         + ("" if "ekspor" not in missing else " (ekspor needs files in data/raw/exports/)"))
-    if not have:
-        raise UsageError("no processed data yet; run `kepatuhan ingest`")
-    selections = {edition: select_jobs(edition, years, provinces, reports) for edition in editions or have}
+    with (storage.writing_in(config.REPORTS_DIR),
+          locks.exclusive(config.REPORTS_DIR / config.LOCK_NAME, "build")):
+        have = available_editions()
+        missing = sorted(set(editions or ()) - set(have))
+        if missing:
+            raise UsageError(f"no processed data for edition {', '.join(missing)}; run `kepatuhan ingest`"
+                             + ("" if "ekspor" not in missing else " (ekspor needs files in data/raw/exports/)"))
+        if not have:
+            raise UsageError("no processed data yet; run `kepatuhan ingest`")
+        with storage.pinned(editions or have):
+            return _build_editions(editions or have, have, years, provinces, reports, jobs, force,
+                                   full=not (editions or years or provinces or reports))
+
+
+def _build_editions(editions, have, years, provinces, reports, jobs, force, full) -> int:
+    from .index import write_editions_index
+
+    selections = {edition: select_jobs(edition, years, provinces, reports) for edition in editions}
     failed = 0
     for edition, selection in selections.items():
         reports_dir = config.REPORTS_DIR / edition
@@ -187,13 +207,18 @@ def build_command(editions, years, provinces, reports, jobs, force) -> int:
             where = f" in section '{outcome.section}'" if outcome.section else ""
             print(f"  failed: {edition}/{path}{where}: {outcome.error}", file=sys.stderr)
         failed += len(result.failed)
-    if not (editions or years or provinces or reports):  # a full build: reports of editions no longer ingested go
+    if full:  # reports of editions no longer ingested go
         for stale in set(config.EDITIONS) - set(have):
             if (config.REPORTS_DIR / stale).is_dir():
                 shutil.rmtree(config.REPORTS_DIR / stale)
     index = write_editions_index(config.REPORTS_DIR)
     print(f"kepatuhan build: editions listed in {config.display_path(index)}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its affinity where the system says, else all)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def exit_code(result: BuildResult) -> int:
@@ -243,13 +268,14 @@ def build(
             _remove_outputs(reports_dir, entries.pop(rel))
 
     failed = {}
-    for rel, outcome in _run_all(tasks, n_jobs or os.cpu_count() or 1, progress):
-        if old_outputs := set(entries[rel].get("outputs", [])) - set(outcome.outputs):
-            _remove_outputs(reports_dir, {"outputs": sorted(old_outputs)})
-        entries[rel].update(asdict(outcome))
-        if outcome.status != "ok":
-            failed[rel] = outcome
-        save_state(state_path, entries)  # after each report: an interrupted build keeps its work
+    with contextlib.closing(_run_all(tasks, n_jobs or available_cores(), progress)) as outcomes:
+        for rel, outcome in outcomes:
+            if old_outputs := set(entries[rel].get("outputs", [])) - set(outcome.outputs):
+                _remove_outputs(reports_dir, {"outputs": sorted(old_outputs)})
+            entries[rel].update(asdict(outcome))
+            if outcome.status != "ok":
+                failed[rel] = outcome
+            save_state(state_path, entries)  # after each report: an interrupted build keeps its work
     save_state(state_path, entries)
     write_index(entries, reports_dir)
     return BuildResult(list(tasks), skipped, failed, time.perf_counter() - started)
@@ -278,20 +304,31 @@ def _run_all(tasks: dict[str, Task], n_jobs: int, progress: bool):
              disable=not (progress and on_terminal)) as bar,
         ProcessPoolExecutor(n_workers, mp_context=context, initializer=_init_worker,
                             initargs=(warm, Path(next(iter(tasks.values())).notebook).parent,
-                                      dict(os.environ))) as pool,
+                                      dict(os.environ), os.getpid())) as pool,
     ):
         futures = {pool.submit(_run_task, task): rel for rel, task in tasks.items()}
-        for future in as_completed(futures):
-            try:
-                outcome = future.result()
-            except Exception as err:  # the worker process itself died (BrokenProcessPool)
-                outcome = Outcome("failed", error=f"worker process died: {type(err).__name__}: {err}")
-            failures += outcome.status != "ok"
-            bar.set_postfix(gagal=failures, refresh=False)
-            bar.update()
-            if log:
-                log.update(failures)
-            yield futures[future], outcome
+        try:
+            for future in as_completed(futures):
+                try:
+                    outcome = future.result()
+                except Exception as err:  # the worker process itself died (BrokenProcessPool)
+                    outcome = Outcome("failed", error=f"worker process died: {type(err).__name__}: {err}")
+                failures += outcome.status != "ok"
+                bar.set_postfix(gagal=failures, refresh=False)
+                bar.update()
+                if log:
+                    log.update(failures)
+                yield futures[future], outcome
+        except BaseException:  # Ctrl-C, or the build stopped: the workers stop now, not after their reports
+            _stop_workers(pool)
+            raise
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers (their kernels follow, see _init_worker) and drop the reports not started."""
+    for process in list((pool._processes or {}).values()):  # no public way before Python 3.14 (kill_workers)
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 class ProgressLog:
@@ -339,11 +376,13 @@ def notebook_imports(notebook: Path) -> set[str]:
 _kernel = None  # this worker's WarmKernel
 
 
-def _init_worker(warm_modules: list[str], cwd: Path, environ: dict) -> None:
+def _init_worker(warm_modules: list[str], cwd: Path, environ: dict, build_pid: int) -> None:
     from multiprocessing.util import Finalize
 
-    # The forkserver was started by the first build of this process: its environment may be older
-    # than this build's (KEPATUHAN_ROOT), and the kernels inherit the worker's.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's: it stops the workers (_run_all)
+    _die_with_build(build_pid)
+    # The build's environment, not the forkserver's (started by an earlier build of this process): the
+    # kernels inherit it, with the generations the build holds (config.PINNED_ENV) and KEPATUHAN_ROOT.
     os.environ.clear()
     os.environ.update(environ)
     global _kernel
@@ -355,6 +394,31 @@ def _init_worker(warm_modules: list[str], cwd: Path, environ: dict) -> None:
 
     _register_warm_engine()
     _exporter()
+
+
+def _die_with_build(build_pid: int) -> None:
+    """End this worker as soon as the build ends, however it ends (kill -9 included): nothing writes after it.
+
+    A thread polls the build (the worker's parent is the forkserver, which lives as long as any
+    worker). The worker's kernel then ends too: ipykernel polls its parent (JPY_PARENT_PID, set by
+    jupyter_client).
+    """
+    import threading
+
+    def poll():
+        while _alive(build_pid):
+            time.sleep(BUILD_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=poll, daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _run_task(task: Task) -> Outcome:

@@ -69,7 +69,9 @@ class Report:
     select: Callable[[pd.DataFrame, str], list[Job]] = field(repr=False)  # default set, from (scores, edition)
 
     def input_paths(self, params: dict) -> tuple[Path, ...]:
-        return tuple(config.processed(params["edition"]).table(i) if isinstance(i, str) else i for i in self.inputs)
+        """The declared inputs as files; the processed tables all of one generation (config.processed)."""
+        where = config.processed(params["edition"]) if any(isinstance(i, str) for i in self.inputs) else None
+        return tuple(where.table(i) if isinstance(i, str) else i for i in self.inputs)
 
     def parameter(self, name: str) -> Parameter:
         return next(p for p in self.parameters if p.name == name)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import config, methodology
+from .. import config, methodology, storage
 from ..errors import ParameterError, ReportDataError
 
 DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "pengaduan": "Pengaduan"}
@@ -40,11 +40,6 @@ class ReportData:
         return self.edition == config.PUBLIC_EDITION
 
 
-def input_paths(edition: str) -> tuple[Path, ...]:
-    """The processed files reports read (looked up at call time: tests point config elsewhere)."""
-    return tuple(config.processed(edition).table(name) for name in TABLES)
-
-
 def published_sources() -> tuple[Path, ...]:
     """The real published files every edition's figures come from, listed with their checksums in a
     report's footer (those present: a test tree may hold only processed tables)."""
@@ -52,12 +47,14 @@ def published_sources() -> tuple[Path, ...]:
 
 
 def load(edition: str) -> ReportData:
-    """Read an edition's processed tables; a missing one is a ReportDataError that says which command makes it."""
-    paths = input_paths(edition)
-    missing = [config.display_path(p) for p in paths if not p.exists()]
-    if missing:
-        raise ReportDataError(f"processed data missing: {', '.join(missing)}; run `kepatuhan ingest` first")
-    frames = [_read(p, p.stat().st_mtime_ns) for p in paths]
+    """Read an edition's processed tables, all of one generation (storage.reading); a missing one is a
+    ReportDataError that says which command makes it."""
+    with storage.reading(edition) as where:
+        paths = tuple(where.table(name) for name in TABLES)
+        missing = [config.display_path(p) for p in paths if not p.exists()]
+        if missing:
+            raise ReportDataError(f"processed data missing: {', '.join(missing)}; run `kepatuhan ingest` first")
+        frames = [_read(p, p.stat().st_mtime_ns) for p in paths]
     return ReportData(edition, *frames, paths=paths + published_sources())
 
 
