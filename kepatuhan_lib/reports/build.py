@@ -136,8 +136,9 @@ def job_key(report: Report, params: dict, library: str, digests: dict[Path, str]
     material = {
         "notebook": digests[report.notebook],
         "params": params,
-        # By declaration (a table's name, not its generation's folder): the same content is no change.
-        "inputs": {str(i): digests[p] for i, p in zip(report.inputs, inputs, strict=True)},
+        # By the path a reader sees (a table under its edition, not its generation's folder): the same
+        # content in a new generation is no change.
+        "inputs": {config.display_path(p): digests[p] for p in inputs},
         "library": library,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()

@@ -63,15 +63,19 @@ class Report:
     notebook: Path
     parameters: tuple[Parameter, ...]
     # What the notebook reads, a change in any rebuilds it: a name is that processed table of the
-    # job's edition (config.processed), a Path a fixed file.
-    inputs: tuple[str | Path, ...]
+    # job's edition (config.processed), a Path a fixed file, a callable gives files at call time.
+    inputs: tuple[str | Path | Callable[[], tuple[Path, ...]], ...]
     output: Callable[[Job], Path]  # the HTML path, relative to the edition's reports folder
     select: Callable[[pd.DataFrame, str], list[Job]] = field(repr=False)  # default set, from (scores, edition)
 
     def input_paths(self, params: dict) -> tuple[Path, ...]:
-        """The declared inputs as files; the processed tables all of one generation (config.processed)."""
-        where = config.processed(params["edition"]) if any(isinstance(i, str) for i in self.inputs) else None
-        return tuple(where.table(i) if isinstance(i, str) else i for i in self.inputs)
+        paths = []
+        for i in self.inputs:
+            if isinstance(i, str):
+                paths.append(config.processed(params["edition"]).table(i))
+            else:
+                paths += [i] if isinstance(i, Path) else list(i())
+        return tuple(paths)
 
     def parameter(self, name: str) -> Parameter:
         return next(p for p in self.parameters if p.name == name)
@@ -109,7 +113,7 @@ EDITION = Parameter(
 )
 
 REGIONAL_TYPES = ("Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota")
-REPORT_INPUTS = (*data.TABLES, *config.PUBLISHED_RELEASES, config.PUBLISHED_NATIONAL_COUNTS_CSV)
+REPORT_INPUTS = (*data.TABLES, data.published_sources)
 
 
 # An entity-year row in the scores is a published fact or a computed score (a published zone or

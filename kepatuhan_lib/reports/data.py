@@ -55,7 +55,7 @@ def load(edition: str) -> ReportData:
         if missing:
             raise ReportDataError(f"processed data missing: {', '.join(missing)}; run `kepatuhan ingest` first")
         frames = [_read(p, p.stat().st_mtime_ns) for p in paths]
-    return ReportData(edition, *frames, paths=paths + published_sources())
+    return ReportData(edition, *frames, paths=paths)
 
 
 @functools.lru_cache(maxsize=16)

@@ -193,7 +193,7 @@ def _with_notes(loaded: data.ReportData, cites: data.Citations) -> tuple[data.Ci
 def pembuka_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     """Subtitle, what the report reads, and whether it shows synthetic figures."""
     loaded, rows, this_year = _province(year, province, edition)
-    emit_inputs(loaded.paths)
+    emit_inputs(loaded.paths + data.published_sources())
     prev = data.previous_year(rows, year)
     shown = rows[rows["year"].isin([year, prev])]
     emit_synthetic(bool(shown["synthetic"].any()))
@@ -539,7 +539,7 @@ def _national_cites(loaded: data.ReportData, year: int) -> tuple[data.Citations,
 
 def pembuka_nasional(year: int, edition: str = PUBLIC) -> None:
     loaded, scores, this_year = _national(year, edition)
-    emit_inputs(loaded.paths)
+    emit_inputs(loaded.paths + data.published_sources())
     emit_synthetic(bool(this_year["synthetic"].any()))
     parts = [f'<p style="font-size:1.2em"><b>Ringkasan nasional</b> · {html.escape(_round_name(year))} {year}</p>']
     if this_year.empty:
@@ -788,7 +788,7 @@ def _entity_cites(loaded: data.ReportData, entity_code: str) -> tuple[data.Citat
 
 def pembuka_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
     loaded, latest, history = _entity(entity_code, edition)
-    emit_inputs(loaded.paths)
+    emit_inputs(loaded.paths + data.published_sources())
     emit_synthetic(bool(history["synthetic"].any()))
     where = "" if fmt.is_missing(latest["province_code"]) else f" · Provinsi {data.province_label(latest['province_code'])}"
     parts = [f'<p style="font-size:1.2em"><b>{html.escape(str(latest["entity"]))}</b> '
