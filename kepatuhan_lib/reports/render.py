@@ -29,6 +29,7 @@ LOADING_ATTRIBUTES = {
     "source": "src", "video": "src", "audio": "src", "track": "src", "object": "data", "input": "src",
 }
 REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+LONG_CELL = 40  # characters: a cell with more text keeps a readable width (class teks-panjang) when squeezed
 CSS_REMOTE = re.compile(r"""(?:@import|url\(\s*['"]?)\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.IGNORECASE)
 
 
@@ -76,12 +77,16 @@ def headings(nb) -> list[Heading]:
 
 def framed_tables(fragment: str, section: str, names: set[str]) -> str:
     """Each table of an HTML fragment in a frame of its own that scrolls sideways (a phone's page does
-    not), its column headers scope="col", and named for screen readers by its caption, else after the
-    ``section`` heading it is under; ``names`` (the names given so far) keeps every frame's name unique."""
+    not), its column headers scope="col", its long cells marked (LONG_CELL), and named for screen readers
+    by its caption, else after the ``section`` heading it is under; ``names`` (the names given so far)
+    keeps every frame's name unique."""
     soup = BeautifulSoup(fragment, "html.parser")
     for table in soup.find_all("table"):
         for th in table.select("thead th"):
             th["scope"] = th.get("scope", "col")
+        for td in table.find_all("td"):
+            if len(td.get_text(" ", strip=True)) > LONG_CELL:
+                td["class"] = [*td.get("class", []), "teks-panjang"]
         caption = table.find("caption")
         name = caption.get_text(" ", strip=True) if caption else table.get("aria-label") or f"Tabel: {section}"
         base, n = name, 1
