@@ -218,3 +218,16 @@ def test_pages_fit_a_phone_and_a_desktop(browser, reports_site, page_path, width
     if page_path != "index.html":
         assert len(layout["images"]) > 0
     page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("page_path", ["index.html", *REAL])
+def test_axe_finds_no_accessibility_violation(browser, reports_site, page_path, width):
+    """axe-core (from the axe-playwright-python test dependency, evaluated in the test page only)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto((reports_site / page_path).as_uri(), wait_until="load")
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], v["help"], [n["html"][:120] for n in v["nodes"][:3]]) for v in violations] == []
+    page.close()

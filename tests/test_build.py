@@ -146,6 +146,14 @@ def test_index_script_is_the_only_one_and_its_policy_allows_it_by_hash(built):
     assert searchable("Kabupaten Pohuwàto") == searchable("kabupaten pohuwato")
 
 
+def test_editions_page_has_the_policy_and_no_script(tmp_path):
+    from kepatuhan_lib.reports.index import write_editions_index
+
+    soup = BeautifulSoup(write_editions_index(tmp_path).read_text(), "html.parser")
+    policy = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    assert policy.startswith("default-src 'none';") and "script-src" not in policy and soup.find("script") is None
+
+
 def test_the_key_changes_with_notebook_input_parameters_and_library(tmp_path):
     """Pins what triggers a rebuild: content of notebook, declared inputs, parameters, library."""
     report = fixture_catalog(tmp_path)["uji"]
