@@ -1,4 +1,5 @@
-"""A built report and the index opened in headless Chromium: no request elsewhere, no console error."""
+"""Built reports and the index opened in headless Chromium: no request elsewhere, no console error, the
+index search, the Content-Security-Policy at work, phone and desktop widths."""
 
 import os
 import shutil
@@ -61,4 +62,172 @@ def test_page_loads_nothing_from_elsewhere_and_logs_no_error(browser, site, page
         assert page.locator(".banner-sintetis").is_visible()
         assert page.locator("img").first.evaluate("img => img.naturalWidth") > 0  # the embedded chart decodes
         assert page.get_by_text(EVIL).count() == 1  # shown as text, not run
+    page.close()
+
+
+# --- real reports of each kind and an index listing them ------------------------------------------
+
+REAL = {  # page -> (notebook, parameters): the report notebooks on the fixture tree (contoh, Bengkulu 2023)
+    "2023/provinsi-17-bengkulu.html": ("provinsi", {"edition": "contoh", "year": 2023, "province": "17"}),
+    "2023/nasional.html": ("nasional", {"edition": "contoh", "year": 2023}),
+    "2023/entitas/17.06-kabupaten-mukomuko.html": ("entitas", {"edition": "contoh", "entity_code": "17.06",
+                                                               "year": 2023}),
+}
+INDEX_ROWS = [  # (page, report, year, subject, province, headline): the real reports and a few more
+    ("2023/nasional.html", "nasional", 2023, "Nasional", None, {"entitas": 587, "rata_rata": 77.5}),
+    ("2023/provinsi-17-bengkulu.html", "provinsi", 2023, "Bengkulu", "17", {"entitas": 10, "rata_rata": 81.2}),
+    ("2023/entitas/17.06-kabupaten-mukomuko.html", "entitas", 2023, "Kabupaten Mukomuko", "17",
+     {"nilai": 90.02, "zona": "hijau", "kategori": "A"}),
+    ("2022/entitas/17.06-kabupaten-mukomuko.html", "entitas", 2022, "Kabupaten Mukomuko", "17",
+     {"nilai": 60.35, "zona": "kuning", "kategori": "C"}),
+    ("2023/entitas/17.71-kota-bengkulu.html", "entitas", 2023, "Kota Bengkulu", "17", {"nilai": 84.2}),
+    ("2023/provinsi-11-aceh.html", "provinsi", 2023, "Aceh", "11", {"entitas": 5, "rata_rata": 70.1}),
+    ("2023/entitas/11.01-x.html", "entitas", 2023, EVIL, "11", {"nilai": 55.0}),
+    ("2023/entitas/KEM.06-kementerian-agama.html", "entitas", 2023, "Kementerian Agama", None, {"nilai": 80.0}),
+]
+
+
+def index_entries() -> dict:
+    return {path: {"report": report, "params": {"year": year}, "subject": subject, "province_code": province,
+                   "status": "ok", "title": subject, "headline": headline, "synthetic": False,
+                   "error": "", "section": "", "built_at": "2026-11-23T09:07:00"}
+            for path, report, year, subject, province, headline in INDEX_ROWS}
+
+
+@pytest.fixture(scope="module")
+def reports_site(tmp_path_factory):
+    """The three report notebooks rendered from the fixture tree, and an index of INDEX_ROWS."""
+    from datetime import datetime
+
+    import papermill
+
+    from fixtures.report_data import build_tree
+    from kepatuhan_lib.reports.emit import collect
+    from kepatuhan_lib.reports.index import index_html
+    from kepatuhan_lib.reports.render import render_html
+    from test_notebooks import report_notebook
+
+    root = tmp_path_factory.mktemp("real")
+    build_tree(root)
+    site = root / "reports" / "contoh"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KEPATUHAN_ROOT", str(root))  # the kernel inherits it
+        mp.setenv("MPLBACKEND", "Agg")
+        for page, (name, params) in REAL.items():
+            nb = papermill.execute_notebook(report_notebook(name), None, parameters=params, progress_bar=False,
+                                            kernel_name="python3")
+            html, _ = render_html(nb, collect(nb), built_at=datetime(2026, 11, 23))
+            (site / page).parent.mkdir(parents=True, exist_ok=True)
+            (site / page).write_text(html, encoding="utf-8")
+    (site / "index.html").write_text(index_html(index_entries(), datetime(2026, 11, 23), "contoh"), encoding="utf-8")
+    return site
+
+
+def visible_rows(page) -> list[str]:
+    """Subject of each index row shown, in page order."""
+    return page.locator("tbody tr:visible td:nth-child(2)").all_inner_texts()
+
+
+def test_index_search_finds_by_name_ignoring_case_and_accents_and_filters_by_year_and_kind(browser, reports_site):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto((reports_site / "index.html").as_uri(), wait_until="load")
+    search = page.get_by_label("Cari entitas atau provinsi")
+    assert search.is_visible() and len(visible_rows(page)) == len(INDEX_ROWS)  # the script ran (its hash allowed it)
+    search.press_sequentially("mukomuko")
+    assert visible_rows(page) == ["Kabupaten Mukomuko", "Kabupaten Mukomuko"]  # 2023, then 2022
+    assert [t for t in page.locator("tbody tr:visible td.angka").all_inner_texts()] == [
+        "nilai 90,02 · zona hijau · kategori A", "nilai 60,35 · zona kuning · kategori C"]  # the headline stays
+    assert page.locator("#saring-hasil").inner_text() == f"2 dari {len(INDEX_ROWS)} laporan cocok."
+    assert page.get_by_role("heading", name="Aceh 2023").is_hidden() and page.locator(".daftar-isi").is_hidden()
+    page.get_by_label("Tahun").select_option("2023")
+    assert visible_rows(page) == ["Kabupaten Mukomuko"]
+    assert page.get_by_role("heading", name="2022", exact=True).is_hidden()
+    page.get_by_label("Tahun").select_option("")
+    search.fill("")
+    search.press_sequentially("MÛKOMUKO")  # case and accents ignored
+    assert visible_rows(page) == ["Kabupaten Mukomuko", "Kabupaten Mukomuko"]
+    search.fill("bengkulu")  # a province name finds its reports, the entities' included
+    assert visible_rows(page) == ["Bengkulu", "Kabupaten Mukomuko", "Kota Bengkulu", "Kabupaten Mukomuko"]
+    search.fill("kota bengkulu")
+    assert visible_rows(page) == ["Kota Bengkulu"]
+    search.fill("")
+    page.get_by_label("Jenis laporan").select_option("provinsi")
+    assert visible_rows(page) == ["Aceh", "Bengkulu"]
+    search.fill("atlantis")
+    assert visible_rows(page) == [] and page.locator("#saring-hasil").inner_text() == "Tidak ada laporan yang cocok."
+    page.get_by_role("button", name="Hapus saringan").click()
+    assert len(visible_rows(page)) == len(INDEX_ROWS) and page.locator(".daftar-isi").is_visible()
+    assert page.get_by_text(EVIL).count() == 1 and problems == []
+    page.close()
+
+
+def test_index_without_javascript_lists_every_report(browser, reports_site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto((reports_site / "index.html").as_uri(), wait_until="load")
+    assert len(visible_rows(page)) == len(INDEX_ROWS)
+    assert page.locator("#saring").is_hidden()  # a search box that could not search is not shown
+    context.close()
+
+
+@pytest.mark.parametrize("page_path", ["index.html", *REAL])
+def test_the_browser_refuses_and_reports_anything_from_elsewhere(browser, reports_site, page_path):
+    """The page's Content-Security-Policy: an image from another host added to its DOM is not fetched."""
+    page = browser.new_page()
+    failed, responses, console = [], [], []
+    page.on("requestfailed", lambda r: failed.append((r.url, r.failure)))
+    page.on("response", lambda r: responses.append(r.url))
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.goto((reports_site / page_path).as_uri(), wait_until="load")
+    violation = page.evaluate("""() => new Promise(resolve => {
+        document.addEventListener("securitypolicyviolation",
+            e => resolve({uri: e.blockedURI, directive: e.effectiveDirective}));
+        const img = document.createElement("img");
+        img.src = "https://example.org/x.png";
+        document.body.append(img);
+        setTimeout(() => resolve(null), 3000);
+    })""")
+    assert violation == {"uri": "https://example.org/x.png", "directive": "img-src"}
+    assert failed == [("https://example.org/x.png", "csp")]  # refused by the policy, not by a failed lookup
+    assert not [url for url in responses if "example.org" in url]
+    assert any("Content Security Policy" in text and "example.org" in text for text in console)
+    page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("page_path", ["index.html", *REAL])
+def test_pages_fit_a_phone_and_a_desktop(browser, reports_site, page_path, width, tmp_path):
+    """No page-wide sideways scroll: tables scroll in their own frame, charts scale, headline tiles wrap."""
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto((reports_site / page_path).as_uri(), wait_until="load")
+    shot = tmp_path / f"{page_path.replace('/', '-').removesuffix('.html')}-{width}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    if os.environ.get("KEPATUHAN_SCREENSHOT_DIR"):  # to look at the page by eye
+        shutil.copy(shot, Path(os.environ["KEPATUHAN_SCREENSHOT_DIR"]) / shot.name)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    layout = page.evaluate("""() => ({
+        tables: [...document.querySelectorAll("main table")].map(t => t.closest(".bingkai-tabel, table.daftar") !== null),
+        frames: [...document.querySelectorAll(".bingkai-tabel")].map(f => f.getBoundingClientRect().right),
+        images: [...document.querySelectorAll("main img")].map(i => i.getBoundingClientRect().right),
+    })""")
+    assert all(layout["tables"])  # every report table in a frame of its own (the index's rows reflow instead)
+    assert max(layout["frames"] + layout["images"], default=0) <= width
+    if page_path != "index.html":
+        assert len(layout["images"]) > 0
+    page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("page_path", ["index.html", *REAL])
+def test_axe_finds_no_accessibility_violation(browser, reports_site, page_path, width):
+    """axe-core (from the axe-playwright-python test dependency, evaluated in the test page only)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto((reports_site / page_path).as_uri(), wait_until="load")
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], v["help"], [n["html"][:120] for n in v["nodes"][:3]]) for v in violations] == []
     page.close()

@@ -88,7 +88,7 @@ def test_index_lists_every_report_with_status_and_headline(built):
     assert set(rows) == {"Provinsi 17", "Provinsi 11 (data sintetis)", "Gagal"}
     assert "entitas 3 · rata-rata 48,46" in rows["Provinsi 17"] and "selesai" in rows["Provinsi 17"]
     assert "gagal di bagian «Bagian yang gagal»: ValueError: kolom skor tidak ditemukan" in rows["Gagal"]
-    assert "Traceback" not in html and soup.find("script") is None
+    assert "Traceback" not in html
     assert [a["href"] for a in soup.select("tbody a")] == ["2024/uji-11.html", "2024/uji-17.html"]
     # Grouped by province (names from the reference regions); the failure is listed first, linked to its group.
     assert [h.get_text() for h in soup.find_all("h3")] == ["Aceh 2024", "Bengkulu 2024"]
@@ -128,6 +128,38 @@ def test_nothing_changed_nothing_rebuilt_then_a_parameter_change_rebuilds_that_r
         ".banner-sintetis") is None
     forced = run(root, ok_jobs[:1], force=True)
     assert forced.built == ["2024/uji-17.html"]
+
+
+def test_index_script_is_the_only_one_and_its_policy_allows_it_by_hash(built):
+    """The filter script runs only because the page's Content-Security-Policy names its hash; the rows
+    carry the names it compares, lower case without accents; the search form is hidden until it runs."""
+    import base64
+    import hashlib
+
+    from kepatuhan_lib.reports.index import searchable
+
+    root, _, _ = built
+    soup = BeautifulSoup((root / "reports" / "index.html").read_text(), "html.parser")
+    scripts = soup.find_all("script")
+    assert len(scripts) == 1 and not scripts[0].get("src")
+    digest = base64.b64encode(hashlib.sha256(scripts[0].string.encode()).digest()).decode()
+    policy = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    assert policy.split("; ") == ["default-src 'none'", "style-src 'unsafe-inline'", "img-src data:",
+                                  "base-uri 'none'", "form-action 'none'", f"script-src 'sha256-{digest}'"]
+    assert "unsafe-inline" not in policy.split("script-src")[1]
+    assert soup.select_one("form#saring").has_attr("hidden")
+    row = soup.find("tr", attrs={"data-nama": "provinsi 17"})
+    assert (row["data-tahun"], row["data-jenis"], row["data-wilayah"]) == ("2024", "uji", "bengkulu")
+    assert searchable("  Kabupaten\u00a0MUKOMUKO ") == "kabupaten mukomuko"
+    assert searchable("Kabupaten Pohuwàto") == searchable("kabupaten pohuwato")
+
+
+def test_editions_page_has_the_policy_and_no_script(tmp_path):
+    from kepatuhan_lib.reports.index import write_editions_index
+
+    soup = BeautifulSoup(write_editions_index(tmp_path).read_text(), "html.parser")
+    policy = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    assert policy.startswith("default-src 'none';") and "script-src" not in policy and soup.find("script") is None
 
 
 def test_the_key_changes_with_notebook_input_parameters_and_library(tmp_path):

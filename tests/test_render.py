@@ -106,6 +106,43 @@ def test_images_are_embedded_and_nothing_is_loaded_from_another_host(page):
     assert soup.find("a", href="https://example.org/berita") is not None
 
 
+def test_the_page_has_a_policy_that_loads_nothing_from_elsewhere_and_runs_no_script(page):
+    html, *_ = page
+    head = BeautifulSoup(html, "html.parser").head
+    meta = head.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    assert meta is head.find("meta", charset=True).find_next("meta")  # before any style it governs
+    assert meta["content"] == ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+                               "form-action 'none'")  # scripts: none, by default-src
+
+
+def test_tables_are_framed_named_and_their_headers_scoped(page):
+    html, *_ = page
+    soup = BeautifulSoup(html, "html.parser")
+    tables = soup.main.find_all("table")
+    assert tables
+    for table in tables:
+        frame = table.parent
+        assert frame["class"] == ["bingkai-tabel"] and frame["role"] == "region" and frame["tabindex"] == "0"
+        assert [th.get("scope") for th in table.select("thead th")] == ["col"] * len(table.select("thead th"))
+    assert tables[0]["aria-label"] == tables[0].parent["aria-label"] == "Tabel: Lintasan skor"  # its section
+
+
+def test_framed_tables_keep_captions_names_unique_and_data_escaped():
+    from kepatuhan_lib.reports.render import framed_tables
+
+    names = set()
+    fragment = (f'<table><caption>Unit 2023</caption><thead><tr><th>a</th></tr></thead><tbody><tr><td>{"x" * 41}'
+                "</td></tr></tbody></table><table><tr><td>&lt;script&gt;</td></tr></table>"
+                "<table><tr><td>b</td></tr></table>")
+    soup = BeautifulSoup(framed_tables(fragment, "Ringkasan", names), "html.parser")
+    frames = soup.select("div.bingkai-tabel")
+    assert [f["aria-label"] for f in frames] == ["Unit 2023", "Tabel: Ringkasan", "Tabel: Ringkasan (2)"]
+    assert not frames[0].table.has_attr("aria-label")  # the caption names it
+    assert frames[0].td["class"] == ["teks-panjang"] and frames[2].td.get("class") is None
+    assert "&lt;script&gt;" in str(soup) and soup.find("script") is None
+    assert names == {"Unit 2023", "Tabel: Ringkasan", "Tabel: Ringkasan (2)"}
+
+
 @pytest.mark.parametrize("snippet", [
     '<script src="https://cdn.example/require.js"></script>',
     '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">',

@@ -301,3 +301,43 @@ def test_a_synthetic_score_never_carries_a_source_footnote(tree, processed, show
     kaur = next(tr for tr in soup.select("tbody tr") if "Kabupaten Kaur" in tr.get_text())
     score = kaur.find_all("td")[2]
     assert score.find("sup", class_="tanda").get_text() == "S" and score.find("sup", class_="rujukan") is None
+
+
+def chart_alts(shown) -> list[str]:
+    return [img["alt"] for part in shown for img in BeautifulSoup(part, "html.parser").find_all("img")]
+
+
+def test_every_chart_has_an_alt_text_from_its_data(processed, shown):
+    sections.perubahan_provinsi(2023, "17", "terbitan")
+    sections.unit_provinsi(2023, "17", EDITION)
+    sections.komposisi_zona(2023, EDITION)
+    sections.peta_provinsi(2023, EDITION)
+    sections.lintasan_entitas("17.06", 2023, EDITION)
+    sections.unit_entitas("17.06", 2023, EDITION)
+    sections.peringkat_entitas("17.06", 2023, EDITION)
+    alts = chart_alts(shown)
+    assert alts == [
+        "Nilai 2023 per entitas: tertinggi Kabupaten Kaur 95,94, terendah Kabupaten Bengkulu Utara 79,14; "
+        "naik terbesar sejak 2022: Kabupaten Mukomuko +29,67.",
+        "Nilai unit layanan 2023 per entitas dan unit: tertinggi Kabupaten Mukomuko, DPMPTSP 98,37, terendah "
+        "Kabupaten Bengkulu Utara, Puskesmas (1) 74,34; 13 sel tanpa nilai.",
+        "Poin dimensi 2023 sebagai persentase batasnya, rata-rata unit per entitas: tertinggi Kabupaten Kaur, "
+        "Pengaduan 97%, terendah Kabupaten Bengkulu Utara, Input 74%.",
+        "Pangsa zona per tahun, 2015-2023: zona hijau tertinggi 71% (2023), terendah 0% (2015); 2023: hijau 71%, "
+        "kuning 28%, merah 1%.",
+        "Rata-rata nilai 2023 per provinsi (16 dari 38 provinsi punya nilai): tertinggi Sulawesi Utara 97,18, "
+        "terendah Lampung 72,87.",
+        "Nilai Kabupaten Mukomuko per tahun, 2021-2024: tertinggi 90,64 (2024), terendah 58,52 (2021).",
+        "Poin dimensi 2023 sebagai persentase batasnya per unit layanan: tertinggi DPMPTSP, Output 100%, terendah "
+        "Dinas Pendidikan, Output 71%.",
+        "Peringkat Kabupaten Mukomuko per tahun: di provinsi terbaik 5 (2023), terburuk 9 (2022); nasional "
+        "terbaik 20 (2023), terburuk 57 (2022).",
+    ]
+
+
+def test_chart_extremes_skip_missing_values_and_name_the_first_of_equals():
+    assert charts.extremes([("A", 90.0), ("B", None), ("C", 90.0), ("D", float("nan")), ("E", 79.14)]) \
+        == "tertinggi A 90,00, terendah E 79,14"
+    assert charts.extremes([("A", 80.0), ("B", 80.0)]) == "tertinggi A 80,00, terendah A 80,00"
+    assert charts.extremes([("2023", 0.5)], lambda v: fmt.persen(v, 0), by_year=True) == "50% (2023)"
+    assert charts.extremes([("A", pd.NA)]) == "tidak ada nilai"

@@ -36,6 +36,83 @@ def figure_html(fig, alt: str, caption: str | None = None) -> str:
             f'style="max-width:100%;height:auto">{figcaption}</figure>')
 
 
+# --- alt texts: what a chart shows and its extremes, from the data it draws ------------------------
+
+def extremes(labelled, text=fmt.skor, by_year: bool = False) -> str:
+    """'tertinggi A 95,94, terendah B 79,14' over the (label, value) pairs with a value (the first of
+    equals); ``by_year`` (labels are years): 'tertinggi 95,94 (2023), ...'; one value alone: 'A 95,94'."""
+    known = [(label, float(v)) for label, v in labelled if not fmt.is_missing(v)]
+    if not known:
+        return "tidak ada nilai"
+
+    def one(pair):
+        return f"{text(pair[1])} ({pair[0]})" if by_year else f"{pair[0]} {text(pair[1])}"
+
+    top, bottom = max(known, key=lambda p: p[1]), min(known, key=lambda p: p[1])
+    return one(top) if len(known) == 1 else f"tertinggi {one(top)}, terendah {one(bottom)}"
+
+
+def dumbbell_alt(table: pd.DataFrame, year: int, year_prev: int) -> str:
+    """Alt text of dumbbell(): this year's extremes and the largest rise and fall since ``year_prev``."""
+    rows = table[table["score"].notna()]
+    alt = f"Nilai {year} per entitas: {extremes(zip(rows['entity'], rows['score'], strict=True))}"
+    delta = rows["delta"].astype("Float64")
+    if (delta > 0).any():
+        best = rows.loc[delta.idxmax()]
+        alt += f"; naik terbesar sejak {year_prev}: {best['entity']} {fmt.selisih(best['delta'])}"
+    if (delta < 0).any():
+        worst = rows.loc[delta.idxmin()]
+        alt += f"; turun terbesar: {worst['entity']} {fmt.selisih(worst['delta'])}"
+    return alt + "."
+
+
+def heatmap_alt(what: str, matrix: pd.DataFrame, text=fmt.skor) -> str:
+    """Alt text of heatmap(): the highest and lowest cell (row, column) and how many cells have no value."""
+    cells = [(f"{row}, {column}", matrix.at[row, column]) for row in matrix.index for column in matrix.columns]
+    empty = sum(fmt.is_missing(v) for _, v in cells)
+    return f"{what}: {extremes(cells, text)}" + (f"; {empty} sel tanpa nilai." if empty else ".")
+
+
+def zone_bars_alt(shares: pd.DataFrame) -> str:
+    """Alt text of zone_bars(): the years, the extremes of the green share, the last year's three shares."""
+    years = [str(int(y)) for y in shares.index]
+    shares = shares.reindex(columns=["hijau", "kuning", "merah"]).fillna(0)
+
+    def percent(v):
+        return fmt.persen(v, 0)
+
+    return (f"Pangsa zona per tahun, {years[0]}-{years[-1]}: zona hijau "
+            f"{extremes(zip(years, shares['hijau'], strict=True), percent, by_year=True)}; {years[-1]}: "
+            + ", ".join(f"{zone} {percent(v)}" for zone, v in shares.iloc[-1].items()) + ".")
+
+
+def tile_map_alt(names, means, year: int) -> str:
+    """Alt text of tile_map(): how many provinces have a mean score, and the highest and lowest."""
+    pairs = list(zip(names, means, strict=True))
+    assessed = sum(not fmt.is_missing(v) for _, v in pairs)
+    return f"Rata-rata nilai {year} per provinsi ({assessed} dari {len(pairs)} provinsi punya nilai): {extremes(pairs)}."
+
+
+def trajectory_alt(entity: str, history: pd.DataFrame) -> str:
+    """Alt text of trajectory(): the years shown and the highest and lowest score."""
+    known = history[history["score"].notna()].sort_values("year")
+    years = [str(int(y)) for y in known["year"]]
+    span = f", {years[0]}-{years[-1]}" if years else ""
+    return f"Nilai {entity} per tahun{span}: {extremes(zip(years, known['score'], strict=True), by_year=True)}."
+
+
+def rank_history_alt(entity: str, ranks: pd.DataFrame) -> str:
+    """Alt text of rank_history(): the best (lowest) and worst provincial and national rank, with their years."""
+    parts = []
+    for column, where in (("rank_province", "di provinsi"), ("rank_national", "nasional")):
+        known = ranks[ranks[column].notna()].astype({column: int})
+        if not known.empty:
+            best, worst = known.loc[known[column].idxmin()], known.loc[known[column].idxmax()]
+            parts.append(f"{where} terbaik {best[column]} ({int(best['year'])}), "
+                         f"terburuk {worst[column]} ({int(worst['year'])})")
+    return f"Peringkat {entity} per tahun: {'; '.join(parts) or 'tidak ada peringkat'}."
+
+
 def _decimal_axis(ax, axis: str = "x") -> None:
     formatter = matplotlib.ticker.FuncFormatter(lambda v, _: fmt.angka(v, 0))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from .. import __version__, config, storage
 from . import fmt
 from .catalog import REPORTS, province_names
+from .render import content_security_policy
 
 TEMPLATE = "daftar-laporan.html.j2"
 EDITIONS_TEMPLATE = "edisi.html.j2"
+FILTER_SCRIPT = config.TEMPLATES_DIR / "kepatuhan" / "static" / "daftar.js"  # the index's one inline script
 KIND_ORDER = {"nasional": 0, "provinsi": 1, "entitas": 2}
 EDITION_DESCRIPTION = {
     "terbitan": "Hanya hasil yang dipublikasikan Ombudsman RI dan perwakilannya, masing-masing dengan sumbernya. "
@@ -42,6 +47,13 @@ def _figures(headline: dict) -> str:
         else:
             parts.append(f"{label} {_figure(value)}")
     return " · ".join(parts)
+
+
+def searchable(text: str) -> str:
+    """A name as the index's filter compares it: lower case, accents and repeated spaces gone
+    ("Kabupaten  Mukomuko" and "mukomuko" meet; daftar.js does the same to what is typed)."""
+    letters = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.category(c).startswith("M"))
+    return re.sub(r"\s+", " ", letters.lower()).strip()
 
 
 def _groups(rows: list[dict]) -> list[dict]:
@@ -77,14 +89,22 @@ def index_html(entries: dict, built_at: datetime, edition: str = config.PUBLIC_E
     env.filters["figures"] = _figures
     env.globals["area_id"] = lambda year, code: f"tahun-{year}-{code or 'nasional'}"
     env.filters["tanggal"] = lambda iso: fmt.waktu(datetime.fromisoformat(iso)) if iso else ""
+    env.filters["searchable"] = searchable
     by_year = defaultdict(list)
     for path, entry in entries.items():
         by_year[entry["params"].get("year")].append({"path": path, **entry})
     years = [(year, _groups(rows)) for year, rows in sorted(by_year.items(), key=lambda item: -(item[0] or 0))]
     failed = [row for _, groups in years for group in groups for row in group["rows"] if row["status"] != "ok"]
+    kinds = {name: r.title for name, r in REPORTS.items()}
+    present = {entry["report"] for entry in entries.values()}
+    script = FILTER_SCRIPT.read_text(encoding="utf-8")
+    if "</" in script:
+        raise ValueError(f"{FILTER_SCRIPT.name} may not contain '</': it is inlined in a <script> element")
     return env.get_template(TEMPLATE).render(
-        years=years, kinds={name: r.title for name, r in REPORTS.items()}, total=len(entries), failed=failed,
-        built_at=fmt.waktu(built_at), version=__version__, edition=_edition(edition), unreadable=list(unreadable),
+        years=years, kinds=kinds, kinds_present=sorted(present, key=lambda k: KIND_ORDER.get(k, 9)),
+        total=len(entries), failed=failed, built_at=fmt.waktu(built_at), version=__version__,
+        edition=_edition(edition), unreadable=list(unreadable),
+        script=Markup(script), csp=content_security_policy([script]),  # our own file, not data: inlined as is
     )
 
 
@@ -118,5 +138,5 @@ def write_editions_index(reports_dir: Path) -> Path:
             editions.append({**_edition(name), "total": len(entries),
                              "failed": sum(e.get("status") != "ok" for e in entries.values())})
     html = _environment().get_template(EDITIONS_TEMPLATE).render(
-        editions=editions, built_at=fmt.waktu(datetime.now()), version=__version__)
+        editions=editions, built_at=fmt.waktu(datetime.now()), version=__version__, csp=content_security_policy())
     return storage.write_text(reports_dir / "index.html", html)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
@@ -26,7 +29,24 @@ LOADING_ATTRIBUTES = {
     "source": "src", "video": "src", "audio": "src", "track": "src", "object": "data", "input": "src",
 }
 REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+LONG_CELL = 40  # characters: a cell with more text keeps a readable width (class teks-panjang) when squeezed
 CSS_REMOTE = re.compile(r"""(?:@import|url\(\s*['"]?)\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.IGNORECASE)
+
+
+def script_hash(script: str) -> str:
+    """The CSP source that allows exactly this inline script: 'sha256-<base64 digest of its text>'."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy(scripts: Iterable[str] = ()) -> str:
+    """A page's Content-Security-Policy (in a <meta> tag): nothing is loaded from anywhere but its own
+    inline styles, data: images and, by hash, the inline ``scripts`` given, so the browser itself
+    refuses what remote_resources looks for."""
+    policy = ["default-src 'none'", "style-src 'unsafe-inline'", "img-src data:", "base-uri 'none'",
+              "form-action 'none'"]
+    if scripts:
+        policy.append("script-src " + " ".join(script_hash(s) for s in scripts))
+    return "; ".join(policy)
 
 
 @dataclass(frozen=True)
@@ -36,19 +56,49 @@ class Heading:
     text: str
 
 
-def headings(nb) -> list[Heading]:
-    """The markdown headings of the notebook, with the ids nbconvert gives them."""
+def _cell_headings(cell) -> list[Heading]:
+    """The headings of a markdown cell, with the ids nbconvert gives them."""
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
+    if cell.cell_type != "markdown":
+        return []
     found = []
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            soup = BeautifulSoup(markdown2html_mistune(cell.source), "html.parser")
-            for h in soup.find_all(["h1", "h2", "h3"]):
-                for anchor in h.find_all("a", class_="anchor-link"):
-                    anchor.decompose()
-                found.append(Heading(int(h.name[1]), h.get("id", ""), h.get_text().strip()))
+    for h in BeautifulSoup(markdown2html_mistune(cell.source), "html.parser").find_all(["h1", "h2", "h3"]):
+        for anchor in h.find_all("a", class_="anchor-link"):
+            anchor.decompose()
+        found.append(Heading(int(h.name[1]), h.get("id", ""), h.get_text().strip()))
     return found
+
+
+def headings(nb) -> list[Heading]:
+    """The markdown headings of the notebook, with the ids nbconvert gives them."""
+    return [h for cell in nb.cells for h in _cell_headings(cell)]
+
+
+def framed_tables(fragment: str, section: str, names: set[str]) -> str:
+    """Each table of an HTML fragment in a frame of its own that scrolls sideways (a phone's page does
+    not), its column headers scope="col", its long cells marked (LONG_CELL), and named for screen readers
+    by its caption, else after the ``section`` heading it is under; ``names`` (the names given so far)
+    keeps every frame's name unique."""
+    soup = BeautifulSoup(fragment, "html.parser")
+    for table in soup.find_all("table"):
+        for th in table.select("thead th"):
+            th["scope"] = th.get("scope", "col")
+        for td in table.find_all("td"):
+            if len(td.get_text(" ", strip=True)) > LONG_CELL:
+                td["class"] = [*td.get("class", []), "teks-panjang"]
+        caption = table.find("caption")
+        name = caption.get_text(" ", strip=True) if caption else table.get("aria-label") or f"Tabel: {section}"
+        base, n = name, 1
+        while name in names:
+            n += 1
+            name = f"{base} ({n})"
+        names.add(name)
+        if caption is None:
+            table["aria-label"] = name
+        table.wrap(soup.new_tag("div", attrs={"class": "bingkai-tabel", "role": "region", "tabindex": "0",
+                                              "aria-label": name}))
+    return str(soup)
 
 
 class _LoadScanner(HTMLParser):
@@ -114,6 +164,17 @@ def _reader_cells(nb) -> None:
             ]
 
 
+def _frame_tables(nb, title: str) -> None:
+    """framed_tables on every HTML output, each table named after the heading above it."""
+    section, names = title, set()
+    for cell in nb.cells:
+        section = next((h.text for h in reversed(_cell_headings(cell))), section)
+        for output in cell.get("outputs", []):
+            html = output.get("data", {}).get("text/html")
+            if isinstance(html, str) and "<table" in html:
+                output.data["text/html"] = framed_tables(html, section, names)
+
+
 def render_html(nb, emitted: Emitted, *, built_at: datetime, downloads: list[str] = ()) -> tuple[str, str]:
     """The page of an executed notebook whose emitted payloads were collected; returns (html, title).
 
@@ -123,6 +184,7 @@ def render_html(nb, emitted: Emitted, *, built_at: datetime, downloads: list[str
     _reader_cells(nb)
     toc = headings(nb)
     title = next((h.text for h in toc if h.level == 1), nb.metadata.get("papermill", {}).get("input_path", ""))
+    _frame_tables(nb, title)
     resources = {
         "kepatuhan": {
             "title": title,
@@ -133,6 +195,7 @@ def render_html(nb, emitted: Emitted, *, built_at: datetime, downloads: list[str
             "downloads": list(downloads),
             "version": __version__,
             "built_at": fmt.waktu(built_at),
+            "csp": content_security_policy(),
         }
     }
     html, _ = _exporter().from_notebook_node(nb, resources=resources)

@@ -346,7 +346,7 @@ def perubahan_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     flags = methodology.comparability(prev, year, "Pemerintah Kabupaten") if prev else []
     caption = (f"Nilai {prev} → {year}, diurutkan menurut nilai {year}; warna dan kata menunjukkan arah." +
                (f" Perhatian: {'; '.join(flags)}." if flags else ""))
-    _show(charts.figure_html(fig, f"Grafik perubahan nilai {prev or ''} ke {year} per entitas", caption))
+    _show(charts.figure_html(fig, charts.dumbbell_alt(table, year, prev), caption))
 
 
 def _unit_matrix(units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]:
@@ -393,7 +393,7 @@ def unit_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
         return
     matrix, labels, basis_note = _unit_matrix(units)
     fig = charts.heatmap(matrix, vmin=40, vmax=100, labels=labels, xlabel="unit layanan")
-    parts = [charts.figure_html(fig, f"Peta panas nilai unit layanan per entitas, {year}",
+    parts = [charts.figure_html(fig, charts.heatmap_alt(f"Nilai unit layanan {year} per entitas dan unit", matrix),
                                 f"Nilai tiap unit layanan ({basis_note}; – = unit tidak dinilai).")]
     missing = sorted(set(this_year["entity"]) - set(units["entity"]))
     if missing:
@@ -411,7 +411,8 @@ def unit_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
                                  xlabel="dimensi (rata-rata poin unit / batas poin)")
             lost = (1 - shares).mean().sort_values(ascending=False)
             parts.append(charts.figure_html(
-                fig, f"Peta panas poin dimensi terhadap batasnya, {year}",
+                fig, charts.heatmap_alt(f"Poin dimensi {year} sebagai persentase batasnya, rata-rata unit per "
+                                        "entitas", shares, lambda v: fmt.persen(v, 0)),
                 "Persentase batas poin yang diraih, rata-rata unit. " + ", ".join(
                     f"{d} {fmt.skor(caps[d])}" for d in caps) + "."))
             parts.append(_p(f"Poin paling banyak hilang pada dimensi {lost.index[0]} (rata-rata "
@@ -643,7 +644,7 @@ def komposisi_zona(year: int, edition: str = PUBLIC) -> None:
     fig = charts.zone_bars(shares)
     caption = "Pangsa zona per tahun (jumlah entitas: " + ", ".join(
         f"{y} {fmt.bilangan(c)}" for y, c in n.items()) + "). Skala dan rentang berbeda antar era."
-    _show(charts.figure_html(fig, "Grafik batang bertumpuk pangsa zona hijau, kuning dan merah per tahun", caption))
+    _show(charts.figure_html(fig, charts.zone_bars_alt(shares), caption))
 
 
 def province_summary(this_year: pd.DataFrame) -> pd.DataFrame:
@@ -669,11 +670,11 @@ def peta_provinsi(year: int, edition: str = PUBLIC) -> None:
     tiles["share_green"] = tiles["pangsa_hijau"]
     fig = charts.tile_map(tiles)
     assessed = int(tiles["mean"].notna().sum())
+    names = {code: data.province_label(code) for code in grid["province_code"]}
     _show(charts.figure_html(
-        fig, f"Peta petak 38 provinsi: rata-rata nilai dan pangsa zona hijau, {year}",
+        fig, charts.tile_map_alt([names[c] for c in tiles["province_code"]], tiles["mean"], year),
         f"Setiap petak satu provinsi (pemerintah provinsi dan kabupaten/kotanya); {assessed} dari 38 provinsi "
         f"punya nilai {year}. Petak abu-abu: {fmt.NOT_ASSESSED}."))
-    names = {code: data.province_label(code) for code in grid["province_code"]}
     export = tiles[["province_code", "entitas", "rata_rata", "pangsa_hijau"]].assign(
         provinsi=[names[c] for c in tiles["province_code"]]).rename(columns={"province_code": "kode"})
     export = export[["kode", "provinsi", "entitas", "rata_rata", "pangsa_hijau"]].astype(
@@ -850,7 +851,7 @@ def lintasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None
             eras.append((y, e.label))
             seen = e.id
     fig = charts.trajectory(history[["year", "score", "zone"]], eras, year)
-    _show(charts.figure_html(fig, f"Grafik nilai {latest['entity']} per tahun",
+    _show(charts.figure_html(fig, charts.trajectory_alt(latest["entity"], history),
                              "Garis putus-putus: metode berganti (" + "; ".join(f"{y}: {label}" for y, label in eras)
                              + "). Tahun tanpa titik: tidak ada nilai."))
     source = tables.source_of(history["published_fact_id"], loaded.published)
@@ -899,7 +900,9 @@ def unit_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
         shares = dimension_shares(units.assign(entity=units["unit"]), caps)
         fig = charts.heatmap(shares, vmin=.4, vmax=1, labels=shares.map(lambda v: fmt.persen(v, 0)),
                              xlabel="dimensi (poin / batas poin)")
-        parts.append(charts.figure_html(fig, f"Peta panas poin dimensi per unit layanan, {year}",
+        parts.append(charts.figure_html(fig, charts.heatmap_alt(f"Poin dimensi {year} sebagai persentase "
+                                                                "batasnya per unit layanan", shares,
+                                                                lambda v: fmt.persen(v, 0)),
                                         "Persentase batas poin yang diraih tiap unit pada tiap dimensi."))
     elif caps:
         parts.append(_p(f"Poin dimensi {fmt.NOT_AVAILABLE} (hanya nilai unit yang dipublikasikan)."))
@@ -912,7 +915,7 @@ def peringkat_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
     cites, notes = _entity_cites(loaded, entity_code)
     ranks = history[["year", "rank_province", "rank_national"]]
     if ranks[["rank_province", "rank_national"]].notna().any().any():
-        _show(charts.figure_html(charts.rank_history(ranks), f"Grafik peringkat {latest['entity']} per tahun",
+        _show(charts.figure_html(charts.rank_history(ranks), charts.rank_history_alt(latest["entity"], ranks),
                                  "Peringkat 1 di atas. Peringkat nasional dalam jenis entitas."))
     display = pd.DataFrame({
         "Tahun": [str(int(y)) for y in history["year"]],
