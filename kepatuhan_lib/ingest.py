@@ -42,6 +42,15 @@ DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "
 # Unit types an entity can have several of; any other type is one unit per entity, so two
 # spellings of it ("DPMPTSP", "Dinas Penanaman Modal dan PTSP") are the same unit.
 MANY_PER_ENTITY = ("Puskesmas", "RSUD", "Lainnya")
+# What an .xlsx may hold before openpyxl is given it (openpyxl keeps every cell, merged ones too, as a
+# Python object, and `_sheet_grid` makes a rectangle of the used range): a file beyond is refused whole,
+# unopened. Python's zipfile never unpacks more than a part's declared size (more fails its CRC), so the
+# declared sizes bound the work.
+MAX_XLSX_CELLS = 1_000_000  # used range (rows x columns from A1) of a sheet: about 0.5 GB as openpyxl
+# cells; a national unit recap is some 40,000 rows of 11 columns, and a bigger export reads faster as CSV
+MAX_XLSX_PART_BYTES = 64 * 1024**2  # one part unpacked (sheet XML, shared strings): a sheet of
+# MAX_XLSX_CELLS is about 40 MB of XML; beyond is a zip bomb or a 200 MB string
+MAX_XLSX_TOTAL_BYTES = 128 * 1024**2  # every part unpacked: a few full sheets
 _NUMERIC = ("year", "input", "proses", "output", "pengaduan", "nilai", "koreksi", "kepercayaan", "weight", "score")
 # Who a problem's row could belong to: its entity's key where resolved, else what the row gives.
 ATTRIBUTION = ["year", "entity_code", "province_code", "entity_type", "other_entity_code", "holds_back"]
@@ -451,10 +460,18 @@ def _read_xlsx(file: str, data: bytes, sha256: str) -> tuple[list[_Table], list[
     import openpyxl  # only .xlsx files need it
 
     try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        too_big = _beyond_limits(file, archive)
+        if too_big:
+            return [], [too_big]
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-        formulas = _formulas_without_value(zipfile.ZipFile(io.BytesIO(data)))
+        formulas = _formulas_without_value(archive)
     except Exception as err:  # noqa: BLE001 - openpyxl and its XML parser raise anything on a malformed file
         return [], [Problem(file, f"not a readable .xlsx workbook ({type(err).__name__}: {err})")]
+    # The cells themselves, where a sheet's <dimension> is missing or understates them.
+    for sheet in workbook.worksheets:
+        if sheet.max_row * sheet.max_column > MAX_XLSX_CELLS:
+            return [], [_too_many_cells(file, sheet.title, sheet.max_row, sheet.max_column)]
     tables, problems, unrecognised = [], [], []
     synthetic_name = bool(SYNTHETIC_NAME.search(Path(file).name))
     for sheet in workbook.worksheets:
@@ -501,6 +518,75 @@ _FORMULA_CELL = re.compile(
     rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>', re.S)
 
 
+# The used range a sheet declares (<dimension ref="A1:K40"/>, near its top), and its merged ranges (after its cells).
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"')
+_MERGED = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"')
+_CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d+)")
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Zip entry of each sheet -> the sheet's title, in the workbook's order."""
+    targets = {r.get("Id"): r.get("Target", "") for r in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))}
+    parts = {}
+    for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_SHEET_NS}sheet"):
+        target = targets.get(sheet.get(_RELATION_ID), "")
+        parts[target.lstrip("/") if target.startswith("/") else f"xl/{target}"] = sheet.get("name")
+    return parts
+
+
+def _beyond_limits(file: str, archive: zipfile.ZipFile) -> Problem | None:
+    """The file's problem when a part would unpack beyond MAX_XLSX_PART_BYTES (all: MAX_XLSX_TOTAL_BYTES) or
+    a sheet's declared used range or merged cells beyond MAX_XLSX_CELLS; read from the zip directory and the
+    sheets' XML, without openpyxl."""
+    entries = archive.infolist()
+    size = {e.filename: e.file_size for e in entries}
+    # The sheets' names, to name one in a problem: from the workbook's index, when it is of a sane size.
+    sheets = _sheet_parts(archive) if all(size.get(part, 0) <= MAX_XLSX_PART_BYTES
+                                          for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")) else {}
+    for entry in entries:
+        if entry.file_size > MAX_XLSX_PART_BYTES:
+            return Problem(file, f"the workbook's part {entry.filename} would unpack to {_bytes(entry.file_size)} "
+                                 f"(from {_bytes(entry.compress_size)} in the file); expected at most "
+                                 f"{_bytes(MAX_XLSX_PART_BYTES)} a part: a damaged workbook, or one built to exhaust "
+                                 "memory; it was not opened", sheet=sheets.get(entry.filename))
+    total = sum(size.values())
+    if total > MAX_XLSX_TOTAL_BYTES:
+        return Problem(file, f"the workbook would unpack to {_bytes(total)} (from {_bytes(sum(e.compress_size for e in entries))} "
+                             f"in the file); expected at most {_bytes(MAX_XLSX_TOTAL_BYTES)}: it was not opened; "
+                             "save a large export as CSV")
+    for part, title in sheets.items():
+        if part not in archive.namelist():
+            continue  # openpyxl says what is missing
+        xml = archive.read(part)
+        declared = _DIMENSION.search(xml[:4096])
+        cells_end = max(xml.rfind(b"sheetData>"), 0)
+        corners = [_CELL_REF.findall(ref.decode()) for ref in
+                   ([declared.group(1)] if declared else []) + _MERGED.findall(xml, cells_end)]
+        rows = max((int(r) for refs in corners for _, r in refs), default=0)
+        columns = max((_column_number(c) for refs in corners for c, _ in refs), default=0)
+        if rows * columns > MAX_XLSX_CELLS:
+            return _too_many_cells(file, title, rows, columns)
+    return None
+
+
+def _bytes(n: int) -> str:
+    return f"{n / 1024**2:,.0f} MB" if n >= 1024**2 else f"{n / 1024:,.1f} KB"
+
+
+def _column_number(letters: str) -> int:
+    """1-based number of a spreadsheet column (A -> 1, XFD -> 16384)."""
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def _too_many_cells(file: str, sheet: str, rows: int, columns: int) -> Problem:
+    return Problem(file, f"the sheet's used range A1:{_letter(columns - 1)}{rows} spans {rows * columns:,} cells "
+                         f"({rows:,} rows x {columns:,} columns); expected at most {MAX_XLSX_CELLS:,}: the workbook was "
+                         "not opened; delete the rows and columns beyond the table (or save it as CSV)", sheet=sheet)
+
+
 def _formulas_without_value(archive: zipfile.ZipFile) -> dict[str, dict[tuple[int, int], str]]:
     """Sheet title -> {(0-based row, column): "=formula"} of the cells whose formula has no saved result.
 
@@ -509,14 +595,12 @@ def _formulas_without_value(archive: zipfile.ZipFile) -> dict[str, dict[tuple[in
     """
     from openpyxl.utils.cell import column_index_from_string
 
-    targets = {r.get("Id"): r.get("Target", "") for r in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))}
     found = {}
-    for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_SHEET_NS}sheet"):
-        target = targets.get(sheet.get(_RELATION_ID), "")
-        xml = archive.read(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
+    for part, title in _sheet_parts(archive).items():
+        xml = archive.read(part)
         if b"<f" not in xml and b":f" not in xml:
             continue
-        found[sheet.get("name")] = {
+        found[title] = {
             (int(row) - 1, column_index_from_string(letters.decode()) - 1): "=" + (unescape(text.decode("utf-8", "replace")) if text else "…")
             for letters, row, text in _FORMULA_CELL.findall(xml)}
     return found
