@@ -190,8 +190,10 @@ class _Cells:
             raw_codes = encoded.indices.to_numpy() if encoded is not None else np.zeros(0, dtype=np.int32)
             raw = encoded.dictionary.to_numpy(zero_copy_only=False) if encoded is not None else np.zeros(0, dtype=object)
         clean_codes, values = pd.factorize(_clean_text(pd.Series(raw, dtype=STRING)), use_na_sentinel=True)
-        # int32 codes: millions of rows, few distinct texts; -1 (empty) indexes the appended -1.
-        codes = np.append(clean_codes, -1).astype(np.int32)[raw_codes]
+        if np.array_equal(clean_codes, np.arange(len(raw))) and raw_codes.min(initial=0) >= 0:
+            codes = raw_codes.astype(np.int32, copy=False)  # each text was clean already: the file's codes
+        else:  # int32 codes: millions of rows, few distinct texts; -1 (empty) indexes the appended -1.
+            codes = np.append(clean_codes, -1).astype(np.int32)[raw_codes]
         return cls(header, codes, pd.Series(values, dtype=STRING), raw_codes, np.asarray(raw, dtype=object))
 
     def subset(self, positions: np.ndarray) -> _Cells:
@@ -718,6 +720,8 @@ class _Found:
         """A problem on every row whose value (``codes`` into ``reasons``) has a reason; -1 gets ``missing``."""
         reasons = np.asarray([*reasons, missing], dtype=object)
         bad = np.asarray([r is not None for r in reasons])
+        if not bad.any():  # no pass over the rows when no value has a reason (the common case)
+            return
         positions = np.flatnonzero(bad[codes])
         if len(positions):
             self.parts.append((positions, column, reasons[codes[positions]], True))
@@ -740,6 +744,14 @@ def _reasons(mask: np.ndarray, message, *arrays) -> np.ndarray:
 def _fmt(x: float) -> str:
     """A number as a person would write it: 90,02 (decimal comma, no trailing zeros)."""
     return f"{x:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """The first row of each code 0, 1, ... (codes as `_combine` numbers them: in order of appearance).
+
+    In that numbering a row holds a code first exactly where it exceeds every code above it.
+    """
+    return np.flatnonzero(codes > np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])))
 
 
 def _combine(keys: list[np.ndarray]) -> np.ndarray:
@@ -810,16 +822,17 @@ def _identity(table: _Table, found: _Found, res: _Resolution) -> dict:
 
     keys = [names.codes, type_codes, province_codes, code_codes]
     combo = _combine(keys)
-    firsts = pd.Series(np.arange(n)).groupby(combo, sort=True).first().to_numpy()  # combo i's first row
+    firsts = _first_rows(combo)
     resolved = {k: [] for k in ("entity_code", "entity", "entity_type", "province_code")}
     reasons = {column: [] for column in ("entity", "entity_code", "entity_type", "province")}
     given_types, attribution = [], {k: [] for k in ("province_code", "entity_type", "other_entity_code")}
+    name_values, code_values = names.values.tolist(), code_cells.values.tolist() if code_cells else []
     for row in firsts:
-        name_i, type_i, province_i, code_i = (k[row] for k in keys)
-        name = names.values.iloc[name_i] if name_i >= 0 else None
+        name_i, type_i, province_i, code_i = (int(k[row]) for k in keys)
+        name = name_values[name_i] if name_i >= 0 else None
         entity_type = types[type_i] if type_i >= 0 else None
         province = provinces[province_i] if province_i >= 0 else None
-        code = code_cells.values.iloc[code_i] if code_i >= 0 else None
+        code = code_values[code_i] if code_i >= 0 else None
         entity, reason, column, contradictions = None, None, "entity", []
         if name is None and code is None:
             reason = (f"{names.header} is empty" + (f" and so is {code_cells.header}" if code_cells else "")
@@ -865,7 +878,7 @@ def _identity(table: _Table, found: _Found, res: _Resolution) -> dict:
         "entity_key": pd.factorize(pd.Series(resolved["entity_code"], dtype=object))[0][combo],
         "unit_key": np.append(pd.factorize(pd.Series(unit_keys, dtype=object))[0], -1)[units.codes],
         "resolved": {k: pd.array(v, dtype=STRING) for k, v in resolved.items()},
-        "attribution": {k: np.asarray(v, dtype=object)[combo] for k, v in attribution.items()},
+        "attribution": {k: np.asarray(v, dtype=object) for k, v in attribution.items()},  # per combo
         "unit_type": pd.array([t for t, _ in unit_types], dtype=STRING),
     }
 
@@ -890,7 +903,7 @@ def _eras(ident: dict, found: _Found, res: _Resolution) -> _Eras:
         return _Eras(codes, [])
     year_codes, years = pd.factorize(ident["year"][known])
     pair = _combine([year_codes, type_codes[ident["combo"][known]]])
-    firsts = pd.Series(np.arange(len(pair))).groupby(pair, sort=True).first().to_numpy()
+    firsts = _first_rows(pair)
     codes[known] = pair
     looked_up = [res.era(int(years[year_codes[i]]), types[type_codes[ident["combo"][known][i]]]) for i in firsts]
     found.add_per_value(codes, "year", [None if err is None else str(err) for _, err in looked_up])
@@ -1162,6 +1175,8 @@ def _canonical(table: _Table, values: dict, ident: dict, keep: np.ndarray) -> pd
     schema = schemas.UNITS if table.layout.kind == "units" else schemas.ANSWERS
     coded = pd.DataFrame(frame)[list(schema.columns)]
     codes = {c: coded[c].cat.codes.to_numpy() for c in coded if isinstance(coded[c].dtype, pd.CategoricalDtype)}
+    # A year, weight or score is read off one cell: a function of that cell's code, so checked per code too.
+    codes.update({c: table.cells[c].codes[keep] for c in ("year", "weight", "score") if c in schema.columns})
     return _validated(_as_strings(coded, schema), schema, codes)
 
 
@@ -1198,15 +1213,15 @@ def _synthetic(table: _Table) -> np.ndarray:
 
 def _problem_frame(table: _Table, found: _Found, ident: dict) -> pd.DataFrame:
     """Row problems located as a person sees them: spreadsheet row, header as written, value (shortened)."""
-    entity_code = ident["resolved"]["entity_code"].to_numpy(dtype=object, na_value=None)[ident["combo"]]
+    entity_code = ident["resolved"]["entity_code"].to_numpy(dtype=object, na_value=None)  # per combo
     parts = []
     for positions, column, reasons, holds_back in found.parts:
         cells = table.cells.get(column) if column else None
         parts.append(pd.DataFrame({
             "file": table.file, "sheet": table.sheet, "row": table.rows[positions], "column": table.header(column),
             "value": [_shortened(v) for v in cells.as_written(positions)] if cells else None, "reason": reasons,
-            "year": ident["year"][positions], "entity_code": entity_code[positions],
-            **{k: v[positions] for k, v in ident["attribution"].items()}, "holds_back": holds_back,
+            "year": ident["year"][positions], "entity_code": entity_code[ident["combo"][positions]],
+            **{k: v[ident["combo"][positions]] for k, v in ident["attribution"].items()}, "holds_back": holds_back,
             "_order": table.positions.get(column, -1),
         }))
     if not parts:
@@ -1299,8 +1314,9 @@ def _frame_of(problems: list[Problem]) -> pd.DataFrame:
 def _validated(frame: pd.DataFrame, schema, codes: dict[str, np.ndarray]) -> pd.DataFrame:
     """A cleaned table checked against its schema (a failure here is a bug, not bad input).
 
-    The text columns were coded (``codes``), so their checks run on one row per distinct text: the
-    same verdict for a fraction of the work. The other columns are checked on every row.
+    The text columns and the numbers read off one cell were coded (``codes``), so their checks run on
+    one row per distinct value: the same verdict for a fraction of the work. The other columns are
+    checked on every row.
     """
     rows = np.unique(np.concatenate([_one_row_per_code(c) for c in codes.values()]))
     schema.validate(frame.iloc[rows], lazy=True)
