@@ -42,6 +42,15 @@ DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "
 # Unit types an entity can have several of; any other type is one unit per entity, so two
 # spellings of it ("DPMPTSP", "Dinas Penanaman Modal dan PTSP") are the same unit.
 MANY_PER_ENTITY = ("Puskesmas", "RSUD", "Lainnya")
+# What an .xlsx may hold before openpyxl is given it (openpyxl keeps every cell, merged ones too, as a
+# Python object, and `_sheet_grid` makes a rectangle of the used range): a file beyond is refused whole,
+# unopened. Python's zipfile never unpacks more than a part's declared size (more fails its CRC), so the
+# declared sizes bound the work.
+MAX_XLSX_CELLS = 1_000_000  # used range (rows x columns from A1) of a sheet: about 0.5 GB as openpyxl
+# cells; a national unit recap is some 40,000 rows of 11 columns, and a bigger export reads faster as CSV
+MAX_XLSX_PART_BYTES = 64 * 1024**2  # one part unpacked (sheet XML, shared strings): a sheet of
+# MAX_XLSX_CELLS is about 40 MB of XML; beyond is a zip bomb or a 200 MB string
+MAX_XLSX_TOTAL_BYTES = 128 * 1024**2  # every part unpacked: a few full sheets
 _NUMERIC = ("year", "input", "proses", "output", "pengaduan", "nilai", "koreksi", "kepercayaan", "weight", "score")
 # Who a problem's row could belong to: its entity's key where resolved, else what the row gives.
 ATTRIBUTION = ["year", "entity_code", "province_code", "entity_type", "other_entity_code", "holds_back"]
@@ -181,8 +190,10 @@ class _Cells:
             raw_codes = encoded.indices.to_numpy() if encoded is not None else np.zeros(0, dtype=np.int32)
             raw = encoded.dictionary.to_numpy(zero_copy_only=False) if encoded is not None else np.zeros(0, dtype=object)
         clean_codes, values = pd.factorize(_clean_text(pd.Series(raw, dtype=STRING)), use_na_sentinel=True)
-        # int32 codes: millions of rows, few distinct texts; -1 (empty) indexes the appended -1.
-        codes = np.append(clean_codes, -1).astype(np.int32)[raw_codes]
+        if np.array_equal(clean_codes, np.arange(len(raw))) and raw_codes.min(initial=0) >= 0:
+            codes = raw_codes.astype(np.int32, copy=False)  # each text was clean already: the file's codes
+        else:  # int32 codes: millions of rows, few distinct texts; -1 (empty) indexes the appended -1.
+            codes = np.append(clean_codes, -1).astype(np.int32)[raw_codes]
         return cls(header, codes, pd.Series(values, dtype=STRING), raw_codes, np.asarray(raw, dtype=object))
 
     def subset(self, positions: np.ndarray) -> _Cells:
@@ -451,10 +462,18 @@ def _read_xlsx(file: str, data: bytes, sha256: str) -> tuple[list[_Table], list[
     import openpyxl  # only .xlsx files need it
 
     try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        too_big = _beyond_limits(file, archive)
+        if too_big:
+            return [], [too_big]
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-        formulas = _formulas_without_value(zipfile.ZipFile(io.BytesIO(data)))
+        formulas = _formulas_without_value(archive)
     except Exception as err:  # noqa: BLE001 - openpyxl and its XML parser raise anything on a malformed file
         return [], [Problem(file, f"not a readable .xlsx workbook ({type(err).__name__}: {err})")]
+    # The cells themselves, where a sheet's <dimension> is missing or understates them.
+    for sheet in workbook.worksheets:
+        if sheet.max_row * sheet.max_column > MAX_XLSX_CELLS:
+            return [], [_too_many_cells(file, sheet.title, sheet.max_row, sheet.max_column)]
     tables, problems, unrecognised = [], [], []
     synthetic_name = bool(SYNTHETIC_NAME.search(Path(file).name))
     for sheet in workbook.worksheets:
@@ -501,6 +520,75 @@ _FORMULA_CELL = re.compile(
     rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>', re.S)
 
 
+# The used range a sheet declares (<dimension ref="A1:K40"/>, near its top), and its merged ranges (after its cells).
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"')
+_MERGED = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"')
+_CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d+)")
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Zip entry of each sheet -> the sheet's title, in the workbook's order."""
+    targets = {r.get("Id"): r.get("Target", "") for r in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))}
+    parts = {}
+    for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_SHEET_NS}sheet"):
+        target = targets.get(sheet.get(_RELATION_ID), "")
+        parts[target.lstrip("/") if target.startswith("/") else f"xl/{target}"] = sheet.get("name")
+    return parts
+
+
+def _beyond_limits(file: str, archive: zipfile.ZipFile) -> Problem | None:
+    """The file's problem when a part would unpack beyond MAX_XLSX_PART_BYTES (all: MAX_XLSX_TOTAL_BYTES) or
+    a sheet's declared used range or merged cells beyond MAX_XLSX_CELLS; read from the zip directory and the
+    sheets' XML, without openpyxl."""
+    entries = archive.infolist()
+    size = {e.filename: e.file_size for e in entries}
+    # The sheets' names, to name one in a problem: from the workbook's index, when it is of a sane size.
+    sheets = _sheet_parts(archive) if all(size.get(part, 0) <= MAX_XLSX_PART_BYTES
+                                          for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")) else {}
+    for entry in entries:
+        if entry.file_size > MAX_XLSX_PART_BYTES:
+            return Problem(file, f"the workbook's part {entry.filename} would unpack to {_bytes(entry.file_size)} "
+                                 f"(from {_bytes(entry.compress_size)} in the file); expected at most "
+                                 f"{_bytes(MAX_XLSX_PART_BYTES)} a part: a damaged workbook, or one built to exhaust "
+                                 "memory; it was not opened", sheet=sheets.get(entry.filename))
+    total = sum(size.values())
+    if total > MAX_XLSX_TOTAL_BYTES:
+        return Problem(file, f"the workbook would unpack to {_bytes(total)} (from {_bytes(sum(e.compress_size for e in entries))} "
+                             f"in the file); expected at most {_bytes(MAX_XLSX_TOTAL_BYTES)}: it was not opened; "
+                             "save a large export as CSV")
+    for part, title in sheets.items():
+        if part not in archive.namelist():
+            continue  # openpyxl says what is missing
+        xml = archive.read(part)
+        declared = _DIMENSION.search(xml[:4096])
+        cells_end = max(xml.rfind(b"sheetData>"), 0)
+        corners = [_CELL_REF.findall(ref.decode()) for ref in
+                   ([declared.group(1)] if declared else []) + _MERGED.findall(xml, cells_end)]
+        rows = max((int(r) for refs in corners for _, r in refs), default=0)
+        columns = max((_column_number(c) for refs in corners for c, _ in refs), default=0)
+        if rows * columns > MAX_XLSX_CELLS:
+            return _too_many_cells(file, title, rows, columns)
+    return None
+
+
+def _bytes(n: int) -> str:
+    return f"{n / 1024**2:,.0f} MB" if n >= 1024**2 else f"{n / 1024:,.1f} KB"
+
+
+def _column_number(letters: str) -> int:
+    """1-based number of a spreadsheet column (A -> 1, XFD -> 16384)."""
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def _too_many_cells(file: str, sheet: str, rows: int, columns: int) -> Problem:
+    return Problem(file, f"the sheet's used range A1:{_letter(columns - 1)}{rows} spans {rows * columns:,} cells "
+                         f"({rows:,} rows x {columns:,} columns); expected at most {MAX_XLSX_CELLS:,}: the workbook was "
+                         "not opened; delete the rows and columns beyond the table (or save it as CSV)", sheet=sheet)
+
+
 def _formulas_without_value(archive: zipfile.ZipFile) -> dict[str, dict[tuple[int, int], str]]:
     """Sheet title -> {(0-based row, column): "=formula"} of the cells whose formula has no saved result.
 
@@ -509,14 +597,12 @@ def _formulas_without_value(archive: zipfile.ZipFile) -> dict[str, dict[tuple[in
     """
     from openpyxl.utils.cell import column_index_from_string
 
-    targets = {r.get("Id"): r.get("Target", "") for r in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))}
     found = {}
-    for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_SHEET_NS}sheet"):
-        target = targets.get(sheet.get(_RELATION_ID), "")
-        xml = archive.read(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
+    for part, title in _sheet_parts(archive).items():
+        xml = archive.read(part)
         if b"<f" not in xml and b":f" not in xml:
             continue
-        found[sheet.get("name")] = {
+        found[title] = {
             (int(row) - 1, column_index_from_string(letters.decode()) - 1): "=" + (unescape(text.decode("utf-8", "replace")) if text else "…")
             for letters, row, text in _FORMULA_CELL.findall(xml)}
     return found
@@ -634,6 +720,8 @@ class _Found:
         """A problem on every row whose value (``codes`` into ``reasons``) has a reason; -1 gets ``missing``."""
         reasons = np.asarray([*reasons, missing], dtype=object)
         bad = np.asarray([r is not None for r in reasons])
+        if not bad.any():  # no pass over the rows when no value has a reason (the common case)
+            return
         positions = np.flatnonzero(bad[codes])
         if len(positions):
             self.parts.append((positions, column, reasons[codes[positions]], True))
@@ -656,6 +744,14 @@ def _reasons(mask: np.ndarray, message, *arrays) -> np.ndarray:
 def _fmt(x: float) -> str:
     """A number as a person would write it: 90,02 (decimal comma, no trailing zeros)."""
     return f"{x:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """The first row of each code 0, 1, ... (codes as `_combine` numbers them: in order of appearance).
+
+    In that numbering a row holds a code first exactly where it exceeds every code above it.
+    """
+    return np.flatnonzero(codes > np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])))
 
 
 def _combine(keys: list[np.ndarray]) -> np.ndarray:
@@ -726,16 +822,17 @@ def _identity(table: _Table, found: _Found, res: _Resolution) -> dict:
 
     keys = [names.codes, type_codes, province_codes, code_codes]
     combo = _combine(keys)
-    firsts = pd.Series(np.arange(n)).groupby(combo, sort=True).first().to_numpy()  # combo i's first row
+    firsts = _first_rows(combo)
     resolved = {k: [] for k in ("entity_code", "entity", "entity_type", "province_code")}
     reasons = {column: [] for column in ("entity", "entity_code", "entity_type", "province")}
     given_types, attribution = [], {k: [] for k in ("province_code", "entity_type", "other_entity_code")}
+    name_values, code_values = names.values.tolist(), code_cells.values.tolist() if code_cells else []
     for row in firsts:
-        name_i, type_i, province_i, code_i = (k[row] for k in keys)
-        name = names.values.iloc[name_i] if name_i >= 0 else None
+        name_i, type_i, province_i, code_i = (int(k[row]) for k in keys)
+        name = name_values[name_i] if name_i >= 0 else None
         entity_type = types[type_i] if type_i >= 0 else None
         province = provinces[province_i] if province_i >= 0 else None
-        code = code_cells.values.iloc[code_i] if code_i >= 0 else None
+        code = code_values[code_i] if code_i >= 0 else None
         entity, reason, column, contradictions = None, None, "entity", []
         if name is None and code is None:
             reason = (f"{names.header} is empty" + (f" and so is {code_cells.header}" if code_cells else "")
@@ -781,7 +878,7 @@ def _identity(table: _Table, found: _Found, res: _Resolution) -> dict:
         "entity_key": pd.factorize(pd.Series(resolved["entity_code"], dtype=object))[0][combo],
         "unit_key": np.append(pd.factorize(pd.Series(unit_keys, dtype=object))[0], -1)[units.codes],
         "resolved": {k: pd.array(v, dtype=STRING) for k, v in resolved.items()},
-        "attribution": {k: np.asarray(v, dtype=object)[combo] for k, v in attribution.items()},
+        "attribution": {k: np.asarray(v, dtype=object) for k, v in attribution.items()},  # per combo
         "unit_type": pd.array([t for t, _ in unit_types], dtype=STRING),
     }
 
@@ -806,7 +903,7 @@ def _eras(ident: dict, found: _Found, res: _Resolution) -> _Eras:
         return _Eras(codes, [])
     year_codes, years = pd.factorize(ident["year"][known])
     pair = _combine([year_codes, type_codes[ident["combo"][known]]])
-    firsts = pd.Series(np.arange(len(pair))).groupby(pair, sort=True).first().to_numpy()
+    firsts = _first_rows(pair)
     codes[known] = pair
     looked_up = [res.era(int(years[year_codes[i]]), types[type_codes[ident["combo"][known][i]]]) for i in firsts]
     found.add_per_value(codes, "year", [None if err is None else str(err) for _, err in looked_up])
@@ -1078,6 +1175,8 @@ def _canonical(table: _Table, values: dict, ident: dict, keep: np.ndarray) -> pd
     schema = schemas.UNITS if table.layout.kind == "units" else schemas.ANSWERS
     coded = pd.DataFrame(frame)[list(schema.columns)]
     codes = {c: coded[c].cat.codes.to_numpy() for c in coded if isinstance(coded[c].dtype, pd.CategoricalDtype)}
+    # A year, weight or score is read off one cell: a function of that cell's code, so checked per code too.
+    codes.update({c: table.cells[c].codes[keep] for c in ("year", "weight", "score") if c in schema.columns})
     return _validated(_as_strings(coded, schema), schema, codes)
 
 
@@ -1114,15 +1213,15 @@ def _synthetic(table: _Table) -> np.ndarray:
 
 def _problem_frame(table: _Table, found: _Found, ident: dict) -> pd.DataFrame:
     """Row problems located as a person sees them: spreadsheet row, header as written, value (shortened)."""
-    entity_code = ident["resolved"]["entity_code"].to_numpy(dtype=object, na_value=None)[ident["combo"]]
+    entity_code = ident["resolved"]["entity_code"].to_numpy(dtype=object, na_value=None)  # per combo
     parts = []
     for positions, column, reasons, holds_back in found.parts:
         cells = table.cells.get(column) if column else None
         parts.append(pd.DataFrame({
             "file": table.file, "sheet": table.sheet, "row": table.rows[positions], "column": table.header(column),
             "value": [_shortened(v) for v in cells.as_written(positions)] if cells else None, "reason": reasons,
-            "year": ident["year"][positions], "entity_code": entity_code[positions],
-            **{k: v[positions] for k, v in ident["attribution"].items()}, "holds_back": holds_back,
+            "year": ident["year"][positions], "entity_code": entity_code[ident["combo"][positions]],
+            **{k: v[ident["combo"][positions]] for k, v in ident["attribution"].items()}, "holds_back": holds_back,
             "_order": table.positions.get(column, -1),
         }))
     if not parts:
@@ -1215,8 +1314,9 @@ def _frame_of(problems: list[Problem]) -> pd.DataFrame:
 def _validated(frame: pd.DataFrame, schema, codes: dict[str, np.ndarray]) -> pd.DataFrame:
     """A cleaned table checked against its schema (a failure here is a bug, not bad input).
 
-    The text columns were coded (``codes``), so their checks run on one row per distinct text: the
-    same verdict for a fraction of the work. The other columns are checked on every row.
+    The text columns and the numbers read off one cell were coded (``codes``), so their checks run on
+    one row per distinct value: the same verdict for a fraction of the work. The other columns are
+    checked on every row.
     """
     rows = np.unique(np.concatenate([_one_row_per_code(c) for c in codes.values()]))
     schema.validate(frame.iloc[rows], lazy=True)

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
 
-def mixed_radix(codes: list[np.ndarray]) -> np.ndarray:
-    """One integer (not dense) per distinct combination of several integer code arrays (-1 allowed)."""
-    key, radix = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64), 1
+def mixed_radix(codes: Iterable[np.ndarray]) -> np.ndarray:
+    """One integer (not dense) per distinct combination of several integer code arrays (-1 allowed).
+
+    ``codes`` is consumed one array at a time, so a generator holds one column's codes at once.
+    """
+    key, radix = None, 1
     for k in codes:
+        if key is None:
+            key = np.zeros(len(k), dtype=np.int64)
         size = int(k.max(initial=0)) + 2
         if radix * size >= 2**62:  # renumber before the mixed-radix number could overflow
             key = pd.factorize(key)[0].astype(np.int64)
             radix = int(key.max(initial=0)) + 1
-        key, radix = key * size + (k + 1), radix * size
-    return key
+        key *= size
+        key += k + 1
+        radix *= size
+    return key if key is not None else np.zeros(0, dtype=np.int64)
 
 
 def combination_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """One integer (not dense) per distinct combination of ``columns``; a missing value is a value of its own."""
-    return mixed_radix([pd.factorize(frame[c], use_na_sentinel=True)[0] for c in columns])
+    return mixed_radix(pd.factorize(frame[c], use_na_sentinel=True)[0] for c in columns)

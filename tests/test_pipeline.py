@@ -124,3 +124,16 @@ def test_ingest_exits_0_when_every_row_is_used(project):
     export(project, "rekap.csv", rows("Kabupaten Kaur", "Bengkulu"))
     assert main(["ingest"]) == 0
     assert table("held_back").empty
+
+
+def test_ingest_refuses_a_workbook_whose_used_range_is_absurd_and_builds_the_rest(project):
+    export(project, "rekap.csv", rows("Kabupaten Kaur", "Bengkulu"))
+    workbook = openpyxl.Workbook()
+    workbook.active.append(HEADER.split(";"))
+    workbook.active["XFD1048576"] = "x"  # one far cell: a 5 KB file whose sheet spans 17 billion cells
+    workbook.save(project / "besar.xlsx")
+    assert main(["ingest"]) == 1
+    quarantine = table("quarantine")
+    assert quarantine["file"].tolist() == [str(project / "besar.xlsx")] and quarantine["sheet"].tolist() == ["Sheet"]
+    assert quarantine["reason"].str.contains("used range A1:XFD1048576").all()
+    assert table("entity_scores")["entity_code"].tolist() == ["17.04"]

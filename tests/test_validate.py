@@ -182,3 +182,126 @@ def test_bad_input_matrix(tmp_path, capsys, case, name, build, sheet, row, colum
     lines = captured.out.splitlines()
     assert not any(line.startswith(str(good)) for line in lines)  # the other file goes on, untouched
     assert lines[-1].startswith("2 files") and "problems in 1 file" in lines[-1].replace("problem in", "problems in")
+
+
+# --- workbooks whose size is absurd for the file: refused unopened, quickly, in little memory -------
+
+def _rewritten(path, change):
+    """The workbook at ``path`` with each part's bytes passed through ``change(name, data)``."""
+    import zipfile
+
+    original = path.read_bytes()
+    with zipfile.ZipFile(__import__("io").BytesIO(original)) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, change(item.filename, zin.read(item.filename)))
+    return path
+
+
+def far_cell(path):
+    """One cell at XFD1048576 in a 5 KB file: its <dimension ref> says A1:XFD1048576."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Rekap"
+    wb.active.append(HEADER.split(";"))
+    wb.active["XFD1048576"] = "x"
+    wb.save(path)
+    return path
+
+
+def far_cell_undeclared(path):
+    """The same cell with no <dimension> element: only the cells tell the used range."""
+    import re
+
+    return _rewritten(far_cell(path), lambda name, data: re.sub(rb"<dimension[^>]*/>", b"", data))
+
+
+def merged_to_the_end(path):
+    """A merged range over the whole sheet (openpyxl would make a cell object of each)."""
+    return _rewritten(workbook(path, [HEADER.split(";")]), lambda name, data: data.replace(
+        b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A2:XFD1048576"/></mergeCells>')
+        if name == "xl/worksheets/sheet1.xml" else data)
+
+
+def huge_shared_string(path):
+    """A 200 MB text in the shared strings (packed to a few hundred KB)."""
+    import zipfile
+
+    workbook(path, [HEADER.split(";")])
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf, zf.open("xl/sharedStrings.xml", "w") as part:
+        part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>')
+        for _ in range(200):
+            part.write(b"x" * 1024**2)
+        part.write(b"</t></si></sst>")
+    return path
+
+
+def zip_bomb(path):
+    """A sheet part that declares it unpacks to 4 GB (the zip's directories say so)."""
+    import struct
+
+    data = bytearray(workbook(path, [HEADER.split(";")]).read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    for signature, size_at, name_at in ((b"PK\x01\x02", 24, 46), (b"PK\x03\x04", 22, 30)):
+        at = data.find(signature)
+        while at >= 0:
+            if data[at + name_at:at + name_at + len(name)] == name:
+                struct.pack_into("<I", data, at + size_at, 0xFFFFFFF0)
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+ABSURD_WORKBOOKS = [  # (case, builder, sheet named, words of the message)
+    ("one cell at XFD1048576", far_cell, "Rekap", ["used range A1:XFD1048576", "17,179,869,184 cells",
+                                                   "expected at most 1,000,000", "not opened"]),
+    ("no dimension element", far_cell_undeclared, "Rekap", ["used range A1:XFD1048576", "expected at most 1,000,000"]),
+    ("merged over the sheet", merged_to_the_end, "Rekap", ["used range A1:XFD1048576", "not opened"]),
+    ("a 200 MB shared string", huge_shared_string, None, ["part xl/sharedStrings.xml would unpack to 200 MB",
+                                                          "expected at most 64 MB a part"]),
+    ("zip bomb", zip_bomb, "Rekap", ["part xl/worksheets/sheet1.xml would unpack to 4,096 MB", "not opened"]),
+]
+
+_BOUNDED_RUN = """
+import json, resource, sys, time
+import openpyxl  # imported before the clock starts: the bound is on reading the workbook
+from kepatuhan_lib.cli import main
+from kepatuhan_lib.ingest import read_exports
+start = time.perf_counter()
+read_exports(sys.argv[1:2])
+seconds = time.perf_counter() - start
+code = main(["validate", *sys.argv[1:]])
+print(json.dumps({"code": code, "seconds": seconds,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+@pytest.mark.parametrize("case, build, sheet, words", ABSURD_WORKBOOKS, ids=[c[0] for c in ABSURD_WORKBOOKS])
+def test_an_absurd_workbook_is_refused_unopened_in_bounded_time_and_memory(tmp_path, case, build, sheet, words):
+    import json
+    import subprocess
+    import sys
+
+    path = build(tmp_path / "besar.xlsx")
+    good = csv_file(tmp_path / "good.csv", [HEADER, GOOD[0]])
+    out = subprocess.run([sys.executable, "-c", _BOUNDED_RUN, str(path), str(good)], capture_output=True, text=True,
+                         timeout=120, check=False)
+    *lines, last = out.stdout.splitlines()
+    measured = json.loads(last)
+    assert measured["code"] == 1 and "Traceback" not in out.stderr
+    where = f"{path}[{sheet}]" if sheet else str(path)
+    (line,) = [line for line in lines if line.startswith(f"{where}::: ")]
+    assert all(word in line for word in words), line
+    assert lines[-1] == "2 files, 1 row: 1 ok, 0 rejected; 1 problem in 1 file"  # the CSV was read
+    assert measured["seconds"] < 2 and measured["peak_mb"] < 300, measured
+
+
+def test_score_goes_on_with_the_other_files_of_an_absurd_workbook(tmp_path, capsys):
+    import pandas as pd
+
+    bad, good = far_cell(tmp_path / "besar.xlsx"), csv_file(tmp_path / "good.csv", [HEADER, *GOOD])
+    assert main(["score", str(bad), str(good), "--out", str(tmp_path / "skor.csv")]) == 1
+    assert pd.read_csv(tmp_path / "skor.csv")["entity"].tolist() == ["Kabupaten Mukomuko"]
+    rejects = pd.read_csv(tmp_path / "skor.rejects.csv")
+    assert rejects["file"].tolist() == [str(bad)] and rejects["sheet"].tolist() == ["Rekap"]
+    assert "used range A1:XFD1048576" in rejects["reason"].iloc[0]
