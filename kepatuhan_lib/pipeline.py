@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config, locks, schemas, storage
+from . import config, locks, methodology, schemas, storage
 from .ingest import ExportData, read_exports
-from . import methodology
 from .methodology import classify_frame
 from .published import disagreements, load_national_counts, load_published
 from .ranking import rank_national, rank_provincial
@@ -106,8 +105,7 @@ def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
         "opinion": "published_opinion", "fact_id": "published_fact_id"})
     published = published.merge(published_ranks(facts), on=ENTITY_KEY, how="left")
     # Tanpa Maladministrasi (2025-) where any published fact of the entity-year says so.
-    said = facts.loc[facts["unit"].isna() & totals & facts["tm"], ENTITY_KEY].drop_duplicates() \
-        if "tm" in facts else pd.DataFrame(columns=ENTITY_KEY)
+    said = facts.loc[facts["unit"].isna() & totals & facts["tm"], ENTITY_KEY].drop_duplicates()
     computed = computed.drop(columns=["zone", "category", "opinion"]).rename(columns={"score": "computed_score"})
     merged = computed.merge(published, on=ENTITY_KEY, how="outer", suffixes=("", "_published"))
     for col in ["entity_type", "province_code", "entity"]:
@@ -127,9 +125,7 @@ def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
         merged[identity + ["basis"]] = merged[identity + ["basis"]].astype("string")
     published_tm = pd.MultiIndex.from_frame(merged[ENTITY_KEY].astype({"year": "Int64"})).isin(
         pd.MultiIndex.from_frame(said.astype({"year": "Int64"})))
-    computed_tm = merged["tm"].astype("boolean") if "tm" in merged else pd.Series(pd.NA, index=merged.index,
-                                                                                  dtype="boolean")
-    merged["tm"] = computed_tm.mask(published_tm, True)
+    merged["tm"] = merged["tm"].astype("boolean").mask(published_tm, True)
     merged = classify_frame(merged)
     for col in ["zone", "category", "opinion"]:
         # a score without a published score (computed) takes its own classification
@@ -173,8 +169,6 @@ def published_ranks(facts: pd.DataFrame) -> pd.DataFrame:
 
 def _total(facts: pd.DataFrame) -> pd.Series:
     """Facts about a total score (not a 2025 sub-score such as kepercayaan)."""
-    if "component" not in facts:
-        return pd.Series(True, index=facts.index)
     return facts["component"].isna()
 
 

@@ -260,7 +260,7 @@ def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int, cites, 
             "Peringkat": rank,
             "Entitas": html.escape(str(row.entity)),
             "Nilai": marked_score(row.score, row.basis, note=cites.of(row.published_fact_id),
-                                  rejected=getattr(row, "rows_rejected", None)),
+                                  rejected=row.rows_rejected),
             "Opini": html.escape(str(row.opinion)) if not fmt.is_missing(row.opinion) else fmt.NOT_AVAILABLE,
         }
         if zoned:
