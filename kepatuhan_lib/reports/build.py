@@ -41,6 +41,7 @@ class Task:
     html: str  # relative to reports_dir
     inputs: tuple[str, ...]  # declared: the notebook may read these (and package data) only
     timeout: int = CELL_TIMEOUT
+    subject: str = ""  # whom the report is about, named with its year on paper
 
 
 @dataclass
@@ -159,7 +160,7 @@ def save_state(state_path: Path, entries: dict) -> None:
 
 # --- the build -------------------------------------------------------------------------------
 
-def build_command(editions, years, provinces, reports, jobs, force) -> int:
+def build_command(editions, years, provinces, reports, jobs, force, pdf=False) -> int:
     """`kepatuhan build`: exit 0 when every selected report built, 1 when any failed.
 
     One build at a time in reports/ (reports/.lock; another is a LockedError naming it). Each
@@ -174,6 +175,10 @@ def build_command(editions, years, provinces, reports, jobs, force) -> int:
     unknown = sorted(set(editions or ()) - set(config.EDITIONS))
     if unknown:
         raise UsageError(f"unknown edition {', '.join(unknown)}; editions: {', '.join(config.EDITIONS)}")
+    if pdf:
+        from .pdf import require
+
+        require()
     with (storage.writing_in(config.REPORTS_DIR),
           locks.exclusive(config.REPORTS_DIR / config.LOCK_NAME, "build")):
         have = available_editions()
@@ -185,10 +190,10 @@ def build_command(editions, years, provinces, reports, jobs, force) -> int:
             raise UsageError("no processed data yet; run `kepatuhan ingest`")
         with storage.pinned(editions or have):
             return _build_editions(editions or have, have, years, provinces, reports, jobs, force,
-                                   full=not (editions or years or provinces or reports))
+                                   full=not (editions or years or provinces or reports), pdf=pdf)
 
 
-def _build_editions(editions, have, years, provinces, reports, jobs, force, full) -> int:
+def _build_editions(editions, have, years, provinces, reports, jobs, force, full, pdf=False) -> int:
     from .index import write_editions_index
 
     selections = {edition: select_jobs(edition, years, provinces, reports) for edition in editions}
@@ -197,9 +202,9 @@ def _build_editions(editions, have, years, provinces, reports, jobs, force, full
         reports_dir = config.REPORTS_DIR / edition
         print(f"kepatuhan build [{edition}]: {len(selection)} reports", file=sys.stderr)
         result = build(selection, n_jobs=jobs, force=force, prune=not (years or provinces or reports),
-                       reports_dir=reports_dir)
+                       reports_dir=reports_dir, pdf=pdf)
         print(
-            f"kepatuhan build [{edition}]: {len(result.built) - len(result.failed)} built, "
+            f"kepatuhan build [{edition}]: {len(set(result.built) - set(result.failed))} built, "
             f"{len(result.skipped)} unchanged, {len(result.failed)} failed in {result.seconds:.1f} s; "
             f"see {config.display_path(reports_dir / 'index.html')}",
             file=sys.stderr,
@@ -237,11 +242,13 @@ def build(
     prune: bool = False,
     progress: bool = True,
     timeout: int = CELL_TIMEOUT,
+    pdf: bool = False,
 ) -> BuildResult:
     """Build the reports whose inputs changed (all with ``force``), in parallel; write the index.
 
     Every job's parameters are checked before any work starts. ``prune`` drops reports that are
-    no longer selected (a full build) from the state, the index and the disk.
+    no longer selected (a full build) from the state, the index and the disk. ``pdf`` also prints
+    each built report whose PDF is missing or older than its HTML (see _print_pdfs).
     """
     from .index import write_index
 
@@ -262,7 +269,7 @@ def build(
                         "province_code": job.province_code, "key": key, **asdict(Outcome("pending")),
                         "outputs": old.get("outputs", [])}  # until replaced: removed if not written again
         tasks[rel] = Task(str(report.notebook), params, str(reports_dir), rel,
-                          tuple(str(p) for p in report.input_paths(params)), timeout)
+                          tuple(str(p) for p in report.input_paths(params)), timeout, job.subject)
     if prune:
         keep = {catalog[j.report].output(j).as_posix() for j in jobs}
         for rel in set(entries) - keep:
@@ -277,9 +284,34 @@ def build(
             if outcome.status != "ok":
                 failed[rel] = outcome
             save_state(state_path, entries)  # after each report: an interrupted build keeps its work
+    if pdf:
+        selected = [catalog[job.report].output(job).as_posix() for job in jobs]
+        failed |= _print_pdfs(selected, entries, reports_dir, state_path, n_jobs or available_cores())
     save_state(state_path, entries)
     write_index(entries, reports_dir)
     return BuildResult(list(tasks), skipped, failed, time.perf_counter() - started)
+
+
+def _print_pdfs(selected: list[str], entries: dict, reports_dir: Path, state_path: Path, n_jobs: int) -> dict:
+    """Print each selected report that built to a PDF beside it, unless the PDF of its present HTML is
+    there (``pdf_key``, the key it was printed at); returns the reports whose PDF failed, as failures."""
+    from .pdf import pdf_path, print_pdfs
+
+    wanted = {rel: reports_dir / rel for rel in selected if entries[rel]["status"] == "ok"
+              and not (entries[rel].get("pdf_key") == entries[rel]["key"] and pdf_path(reports_dir / rel).exists())}
+    failed = {}
+
+    def printed(rel: str, error: str) -> None:
+        entry = entries[rel]
+        if error:  # the HTML stays (and is listed); the report counts as failed, its PDF is tried again next time
+            failed[rel] = Outcome("failed", title=entry.get("title", ""), error=error, section="PDF")
+        else:
+            entry["pdf_key"] = entry["key"]
+            entry["outputs"] = sorted({*entry["outputs"], pdf_path(Path(rel)).as_posix()})
+        save_state(state_path, entries)
+
+    print_pdfs(wanted, n_jobs, printed)
+    return failed
 
 
 def _remove_outputs(reports_dir: Path, entry: dict) -> None:
@@ -468,7 +500,8 @@ def _run_task(task: Task) -> Outcome:
             )
         files = table_files(html_path, emitted.tables)
         built_at = datetime.now()
-        html, title = render_html(nb, emitted, built_at=built_at, downloads=[f.name for f in files])
+        html, title = render_html(nb, emitted, built_at=built_at, downloads=[f.name for f in files],
+                                  subject=task.subject)
         export_tables(emitted.tables, html_path)
         storage.write_text(html_path, html)
     except Exception as err:  # a report's own failure must not stop the others
