@@ -14,7 +14,7 @@ def _names(specs):
 
 def _pyproject_packages():
     project = tomllib.loads((config.ROOT / "pyproject.toml").read_text())["project"]
-    return _names(project["dependencies"]) | _names(project["optional-dependencies"]["dev"])
+    return _names(project["dependencies"]).union(*map(_names, project["optional-dependencies"].values()))
 
 
 def _environment_packages():

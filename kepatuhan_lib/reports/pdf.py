@@ -14,6 +14,9 @@ LAUNCH_ARGS = [  # a Chromium that prints local pages and talks to nothing
     "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
+# A4 unless the page's @page says otherwise; backgrounds (zone colours) printed; tagged (its structure for
+# screen readers) with the headings as bookmarks.
+PDF_OPTIONS = {"format": "A4", "prefer_css_page_size": True, "print_background": True, "tagged": True, "outline": True}
 PAGE_TIMEOUT = 120  # seconds to load and print one page; beyond it that report's PDF fails
 
 
@@ -69,7 +72,6 @@ async def print_page(browser, html: Path, target: Path) -> None:
     try:
         await page.goto(html.resolve().as_uri(), wait_until="load")
         with storage.atomic_path(target) as tmp:
-            await page.pdf(path=str(tmp), format="A4", prefer_css_page_size=True, print_background=True,
-                           tagged=True, outline=True)
+            await page.pdf(path=str(tmp), **PDF_OPTIONS)
     finally:
         await page.close()
