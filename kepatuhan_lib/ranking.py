@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import schemas
 from .methodology import comparability, previous_year
-
-REGIONAL = ("Pemerintah Kabupaten", "Pemerintah Kota")  # ranked together in a league table
-PROVINCE = "Pemerintah Provinsi"
+from .schemas import PROVINCE, REGIONAL
 ENTITY = "entity_code"
 
 
@@ -117,8 +116,7 @@ def _change(before: pd.Series, after: pd.Series) -> pd.Series:
     return (before + " -> " + after).mask((before == after).fillna(False), "")
 
 
-CHANGE_COLUMNS = ["scope", "entity_code", "province_code", "year_from", "year_to", "delta", "direction", "flags",
-                  "zone_change", "grade_change"]
+CHANGE_COLUMNS = list(schemas.CHANGES.columns)
 
 
 def changes(scores: pd.DataFrame) -> pd.DataFrame:
@@ -144,9 +142,8 @@ def changes(scores: pd.DataFrame) -> pd.DataFrame:
     frames += [year_over_year(scores[scores[ENTITY].isin(codes)], *pair).assign(scope="entitas")
                for pair, codes in entity_pairs.items()]
     if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="Int64" if c.startswith("year") else
-                                          "Float64" if c == "delta" else "string") for c in CHANGE_COLUMNS})
-    out = pd.concat(frames, ignore_index=True)[CHANGE_COLUMNS].astype({"year_from": "Int64", "year_to": "Int64"})
+        return schemas.empty(schemas.CHANGES)
+    out = pd.concat(frames, ignore_index=True)[CHANGE_COLUMNS].astype(schemas.dtypes(schemas.CHANGES))
     return out.sort_values(["scope", "year_to", "entity_code"], kind="stable").reset_index(drop=True)
 
 

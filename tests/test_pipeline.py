@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from kepatuhan_lib import config, schemas
+from kepatuhan_lib.errors import KepatuhanError
 from kepatuhan_lib.cli import main
 from kepatuhan_lib.pipeline import build_processed
 from kepatuhan_lib.scoring import score_command
@@ -199,3 +200,36 @@ def test_reports_only_read_decisions_they_import_no_scoring_ranking_or_synthetic
                 names = [a.name for a in node.names]
             found += [(path.name, n) for n in names if n.split(".")[-1] in forbidden]
     assert found == []
+
+
+# --- one contract per table -------------------------------------------------------------------------
+
+def test_every_processed_table_has_a_schema_and_is_written_to_it(terbitan_tables):
+    assert set(terbitan_tables) == set(schemas.PROCESSED)
+    for name, frame in terbitan_tables.items():
+        expected = schemas.dtypes(schemas.PROCESSED[name])
+        assert list(frame.columns) == list(expected) or set(frame.columns) == set(expected), name
+        for column, dtype in expected.items():
+            assert schemas._same_dtype(frame[column].dtype, dtype), (name, column, frame[column].dtype)
+
+
+@pytest.mark.parametrize(("name", "break_it", "said"), [
+    ("national_counts", lambda f: f.astype({"count": "int64"}), "count: dtype int64, expected Int64"),
+    ("changes", lambda f: f.assign(direction=f["direction"].mask(f.index == 0, "naik sekali")), "direction"),
+    ("scores", lambda f: f.drop(columns="basis"), "basis"),
+    ("scores", lambda f: pd.concat([f, f.iloc[:1]]), "year"),  # a second row for one (year, entity)
+])
+def test_a_table_that_breaks_its_schema_is_refused_naming_the_column(terbitan_tables, name, break_it, said):
+    with pytest.raises(KepatuhanError, match=f"processed table {name} does not match its schema: .*{said}"):
+        schemas.check_processed(name, break_it(terbitan_tables[name]))
+
+
+def test_a_report_refuses_a_processed_table_an_older_ingest_wrote(project, terbitan_tables):
+    from kepatuhan_lib import storage
+    from kepatuhan_lib.errors import ReportDataError
+    from kepatuhan_lib.reports import data
+
+    tables = dict(terbitan_tables, national_counts=terbitan_tables["national_counts"].astype({"year": "int64"}))
+    storage.write_generation("terbitan", tables, pd.DataFrame({"x": []}))
+    with pytest.raises(ReportDataError, match=r"national_counts\.parquet: .*year: dtype int64.*run `kepatuhan ingest` again"):
+        data.load("terbitan")

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import config, methodology, storage
-from ..errors import ParameterError, ReportDataError
+from .. import config, methodology, schemas, storage
+from ..schemas import PROVINCE, REGIONAL
+from ..errors import KepatuhanError, ParameterError, ReportDataError
 
-DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "pengaduan": "Pengaduan"}
-REGIONAL = ("Pemerintah Kabupaten", "Pemerintah Kota")
-PROVINCE = "Pemerintah Provinsi"
+DIMENSION_COLUMNS = schemas.DIMENSION_NAMES
 
 
 TABLES = ("scores", "changes", "unit_figures", "disagreements", "published", "national_counts", "units",
@@ -67,6 +66,10 @@ def _read(path: Path, mtime_ns: int) -> pd.DataFrame:
     # Report tables are small: keep their strings in Python storage, whose comparisons give
     # nullable booleans that combine with other masks (pandas 3's pyarrow-backed strings give
     # Arrow booleans that refuse `&` with a masked boolean when a value is missing).
+    try:
+        schemas.check_processed(path.stem, frame)
+    except KepatuhanError as err:  # e.g. tables an older version of ingest wrote
+        raise ReportDataError(f"{config.display_path(path)}: {err}; run `kepatuhan ingest` again") from None
     strings = {c: pd.StringDtype("python") for c, t in frame.dtypes.items() if isinstance(t, pd.StringDtype)}
     return frame.astype(strings)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 
 import pandas as pd
@@ -126,7 +127,9 @@ def sparkline(history: pd.DataFrame, year: int, width: int = 96, height: int = 2
 def styled(display: pd.DataFrame, html_columns=(), caption: str | None = None):
     """A Styler of preformatted strings: data text escaped, our own HTML columns passed through."""
     text_columns = [c for c in display.columns if c not in html_columns]
-    styler = display.style.hide(axis="index").set_table_attributes(TABLE_ATTRIBUTES)
+    # The table's id (pandas draws a random one) from its content: a rebuild gives the same page.
+    content = hashlib.sha256(f"{caption}\x00{display.to_csv()}".encode()).hexdigest()[:10]
+    styler = display.style.hide(axis="index").set_table_attributes(TABLE_ATTRIBUTES).set_uuid(content)
     if text_columns:
         styler = styler.format(escape="html", na_rep=fmt.NOT_AVAILABLE, subset=text_columns)
     if html_columns:
