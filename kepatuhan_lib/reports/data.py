@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import config, methodology, storage
-from ..errors import ParameterError, ReportDataError
+from .. import config, methodology, schemas, storage
+from ..schemas import PROVINCE, REGIONAL
+from ..errors import KepatuhanError, ParameterError, ReportDataError
 
-DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "pengaduan": "Pengaduan"}
-REGIONAL = ("Pemerintah Kabupaten", "Pemerintah Kota")
+DIMENSION_COLUMNS = schemas.DIMENSION_NAMES
 
 
-TABLES = ("scores", "unit_figures", "disagreements", "published", "national_counts", "units", "quarantine",
-          "held_back")
+TABLES = ("scores", "changes", "unit_figures", "disagreements", "published", "national_counts", "units",
+          "quarantine", "held_back")
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class ReportData:
 
     edition: str
     scores: pd.DataFrame
+    changes: pd.DataFrame
     unit_figures: pd.DataFrame
     disagreements: pd.DataFrame
     published: pd.DataFrame
@@ -65,6 +66,10 @@ def _read(path: Path, mtime_ns: int) -> pd.DataFrame:
     # Report tables are small: keep their strings in Python storage, whose comparisons give
     # nullable booleans that combine with other masks (pandas 3's pyarrow-backed strings give
     # Arrow booleans that refuse `&` with a masked boolean when a value is missing).
+    try:
+        schemas.check_processed(path.stem, frame)
+    except KepatuhanError as err:  # e.g. tables an older version of ingest wrote
+        raise ReportDataError(f"{config.display_path(path)}: {err}; run `kepatuhan ingest` again") from None
     strings = {c: pd.StringDtype("python") for c, t in frame.dtypes.items() if isinstance(t, pd.StringDtype)}
     return frame.astype(strings)
 
@@ -94,11 +99,8 @@ def assessed_years(scores: pd.DataFrame) -> list[int]:
 
 
 def previous_year(scores: pd.DataFrame, year: int, entity_type: str = "Pemerintah Kabupaten") -> int | None:
-    """The latest year before ``year`` in which any of these rows was assessed (2020 had no survey), in
-    the same series: 2025 onward (Opini Ombudsman) is never compared with 2024 or earlier."""
-    series = methodology.era(year, entity_type).series
-    earlier = [y for y in assessed_years(scores) if y < year and methodology.era(y, entity_type).series == series]
-    return earlier[-1] if earlier else None
+    """The year these rows are compared with (methodology.previous_year over the years they have)."""
+    return methodology.previous_year(assessed_years(scores), year, entity_type)
 
 
 def province_scores(scores: pd.DataFrame, province: str) -> pd.DataFrame:

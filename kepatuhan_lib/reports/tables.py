@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 
 import pandas as pd
 
-from .. import methodology, ranking
+from .. import methodology
 from . import fmt
-from .data import previous_year
+from .data import PROVINCE, REGIONAL
 
 ZONE_STYLE = {  # background, text, border: dark text on light fill, readable in print and without colour
     "hijau": ("#d3f2dc", "#0b4f24", "#2e8b57"),
@@ -128,7 +129,9 @@ def sparkline(history: pd.DataFrame, year: int, width: int = 96, height: int = 2
 def styled(display: pd.DataFrame, html_columns=(), caption: str | None = None):
     """A Styler of preformatted strings: data text escaped, our own HTML columns passed through."""
     text_columns = [c for c in display.columns if c not in html_columns]
-    styler = display.style.hide(axis="index").set_table_attributes(TABLE_ATTRIBUTES)
+    # The table's id (pandas draws a random one) from its content: a rebuild gives the same page.
+    content = hashlib.sha256(f"{caption}\x00{display.to_csv()}".encode()).hexdigest()[:10]
+    styler = display.style.hide(axis="index").set_table_attributes(TABLE_ATTRIBUTES).set_uuid(content)
     if text_columns:
         styler = styler.format(escape="html", na_rep=fmt.NOT_AVAILABLE, subset=text_columns)
     if html_columns:
@@ -144,16 +147,32 @@ def styled(display: pd.DataFrame, html_columns=(), caption: str | None = None):
 
 # --- the province league table ------------------------------------------------------------------
 
-def league_frame(scores: pd.DataFrame, year: int, province: str, public: bool = False) -> pd.DataFrame:
+def league_rows(scores: pd.DataFrame, year: int, province_code: str) -> pd.DataFrame:
+    """One province's league table for a year, in order: kabupaten and kota by their rank (decided in
+    pipeline.shown_ranks), those without a rank after them, the province itself listed apart unless
+    it has a rank (a source that ranks it among its kabupaten and kota). Only entities with a row that
+    year appear."""
+    in_province = (scores["province_code"] == province_code).fillna(False).astype(bool)
+    rows = scores[(scores["year"] == year) & in_province & scores["entity_type"].isin((*REGIONAL, PROVINCE))].copy()
+    rows["listed_apart"] = (rows["entity_type"] == PROVINCE) & rows["rank_province"].isna()
+    rows["_order"] = -rows["score"].astype("Float64")
+    rows = rows.sort_values(["listed_apart", "rank_province", "_order", "entity"], na_position="last", kind="stable")
+    return rows.drop(columns="_order").reset_index(drop=True)
+
+
+def league_frame(scores: pd.DataFrame, changes: pd.DataFrame, year: int, province: str,
+                 public: bool = False) -> pd.DataFrame:
     """The league table's figures: this year's rows (ranked kabupaten/kota, then the province apart),
-    last assessed year's score and rank beside each, change, direction and comparability flags.
+    last assessed year's score and rank beside each, and the change, direction and comparability
+    flags of the pipeline's comparison (``changes``, scope "provinsi").
 
     ``public`` (published facts only): a missing row means "not found in public sources", not "not
     assessed", and a rank change is shown only between two published ranks.
     """
-    table = ranking.league_table(scores, year, province)
-    prov = scores[scores["province_code"] == province]
-    prev = previous_year(prov, year)
+    table = league_rows(scores, year, province)
+    yoy = changes[(changes["scope"] == "provinsi") & (changes["year_to"] == year)
+                  & (changes["province_code"] == province).fillna(False)]
+    prev = int(yoy["year_from"].iloc[0]) if len(yoy) else None
     table = table.assign(year_prev=prev)
     if prev is None:
         for column, dtype in (("score_prev", "Float64"), ("basis_prev", "string"), ("fact_prev", "string"),
@@ -163,13 +182,13 @@ def league_frame(scores: pd.DataFrame, year: int, province: str, public: bool = 
         table["flags"] = pd.array([""] * len(table), dtype="string")
         table["assessed_prev"] = False
         return table
-    before = ranking.league_table(scores, prev, province)[
+    before = league_rows(scores, prev, province)[
         ["entity_code", "score", "basis", "published_fact_id", "rank_province", "rank_province_basis"]]
     before = before.rename(columns={"score": "score_prev", "basis": "basis_prev", "published_fact_id": "fact_prev",
                                     "rank_province": "rank_prev", "rank_province_basis": "rank_prev_basis"})
     before["assessed_prev"] = True
-    yoy = ranking.year_over_year(prov, prev, year)[["entity_code", "delta", "direction", "flags"]]
-    table = table.merge(before, on="entity_code", how="left").merge(yoy, on="entity_code", how="left")
+    table = table.merge(before, on="entity_code", how="left").merge(
+        yoy[["entity_code", "delta", "direction", "flags"]], on="entity_code", how="left")
     table["rank_change"] = (table["rank_prev"] - table["rank_province"]).astype("Int64")
     table["assessed_prev"] = table["assessed_prev"].fillna(False).astype(bool)
     if public:
