@@ -43,7 +43,7 @@ class Table(pd.DataFrame):
         return self._html
 
 
-def open(edition: str = config.PUBLIC_EDITION) -> Edition:  # noqa: A001 (explore.open reads as it should)
+def open(edition: str = config.PUBLIC_EDITION) -> Edition:  # shadows the builtin on purpose: explore.open(...)
     """An edition's processed tables, all of one generation (what `kepatuhan ingest` last wrote, or the
     generation a running build pinned)."""
     if edition not in config.EDITIONS:
