@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import config
+from . import config, ranking
 from .errors import AmbiguousEntityError, ParameterError, ReportDataError, UnknownEntityError, UnknownValueError
 from .reports import data, tables
 from .reports.catalog import province_names
@@ -69,13 +69,13 @@ class Edition:
                       cites, caption)
 
     def league(self, year: int, province: str) -> Table:
-        """A province's league table of ``year`` (province by code or name), compared with the previous
-        assessed year of the same series, as in the province report."""
+        """A province's league table of ``year`` (province by code or name), beside the previous assessed
+        year of the same series, as in the province report."""
         code = self.province_code(province)
         rows = data.province_scores(self.tables.scores, code)
         _require_year(rows, year, f"Provinsi {data.province_label(code)}")
-        table = tables.league_frame(self.tables.scores, year, code, self.tables.public)
-        years = [y for y in (year, data.previous_year(rows, year)) if y is not None]
+        table = tables.league_frame(self.tables.scores, self.tables.changes, year, code, self.tables.public)
+        years = [y for y in (year, data.previous_year(rows, year)) if y is not None]  # as the report cites
         cites, notes = self._citations(data.province_facts(self.tables.published, code, years))
         styler = tables.league_styler(table, rows[["entity_code", "year", "score"]], year, cites, notes,
                                       self.tables.public)
@@ -83,30 +83,33 @@ class Edition:
                       f"Peringkat {year}, Provinsi {data.province_label(code)}")
 
     def compare(self, year_from: int, year_to: int, province: str | None = None) -> Table:
-        """Each entity of ``year_to`` beside its ``year_from`` figure: change, rank change, comparability.
-        In a province (by code or name): its government and kabupaten/kota; without one: the nationally
-        counted entity types, ranks within each type."""
+        """Each entity of ``year_to`` beside its ``year_from`` figure: change, rank change, comparability, by
+        the rule the pipeline applies to consecutive years (ranking.year_over_year), for any two years. In a
+        province (by code or name): its government and kabupaten/kota, ranks in the province; without one:
+        the nationally counted entity types, ranks within each type."""
         if year_from >= year_to:
             raise ParameterError(f"compare: year_from ({year_from}) must be before year_to ({year_to})",
                                  name="year_from", value=year_from)
-        scores, facts, public = self.tables.scores, self.tables.published, self.tables.public
+        scores, facts = self.tables.scores, self.tables.published
         if province is None:
             scope, where, level = scores[scores["entity_type"].isin(data.NATIONAL_TYPES)], "nasional", "national"
             cited = data.national_facts(facts, [year_from, year_to])
         else:
             code = self.province_code(province)
-            scope, where, level = data.province_scores(scores, code), f"Provinsi {data.province_label(code)}", \
-                "province"
+            scope, where, level = data.province_scores(scores, code), \
+                f"Provinsi {data.province_label(code)}", "province"
             cited = data.province_facts(facts, code, [year_from, year_to])
         for year in (year_from, year_to):
             _require_year(scope, year, where)
         if level == "province":
-            table = tables.league_frame(scores, year_to, code, public, year_prev=year_from)
+            shown = tables.league_rows(scores, year_to, code)
         else:
             kind = scope["entity_type"].map({t: i for i, t in enumerate(data.NATIONAL_TYPES)})
             shown = scope.assign(_kind=kind)[scope["year"] == year_to].sort_values(
                 ["_kind", "score", "entity"], ascending=[True, False, True], na_position="last", kind="stable")
-            table = tables.with_previous(shown.drop(columns="_kind"), scope, year_to, year_from, public, level)
+            shown = shown.drop(columns="_kind")
+        table = tables.with_previous(shown, scores, year_from, ranking.year_over_year(scope, year_from, year_to),
+                                     self.tables.public, level)
         cites, _ = self._citations(cited)
         return _table(tables.comparison_export(table, facts, level), tables.movers_styler(table, cites), cites,
                       f"Perubahan {year_from} → {year_to}, {where}")

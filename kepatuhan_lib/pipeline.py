@@ -13,7 +13,7 @@ from . import config, locks, methodology, schemas, storage
 from .ingest import ExportData, read_exports
 from .methodology import classify_frame
 from .published import disagreements, load_national_counts, load_published
-from .ranking import rank_national, rank_provincial
+from .ranking import changes, rank_national, rank_provincial
 from .reconcile import reconcile
 from .scoring import score_exports
 
@@ -295,6 +295,7 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
         "entity_scores": computed,
         "held_back": scored.held_back,
         "scores": scores,
+        "changes": changes(scores),
     }
     return tables, differences, summary
 

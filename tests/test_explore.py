@@ -58,7 +58,8 @@ def chosen_facts(edition, entity_code: str) -> pd.DataFrame:
 
 
 def same(a, b) -> bool:
-    return bool(pd.isna(a) and pd.isna(b)) or a == b
+    """Equal, a missing value only to a missing value."""
+    return bool(pd.isna(a) and pd.isna(b)) if pd.isna(a) or pd.isna(b) else bool(a == b)
 
 
 def test_a_trend_by_code_name_or_words_is_one_entity(edition):
@@ -125,6 +126,22 @@ def test_two_years_of_a_province_compared(edition):
                    for f, y, cell in (("60,35", 2022, shown[1]), ("90,02", 2023, shown[2])))
     assert facts.at[2022, "source_url"] in sources(page)[before] and facts.at[2023, "source_url"] in sources(page)[now]
     assert "naik (+29,67)" in shown[3]
+
+
+def test_compared_years_the_pipeline_compares_are_the_pipelines_changes(edition):
+    """compare() applies the pipeline's rule to any two years: on the pair the league table shows, it gives
+    the changes table's own delta, direction and flags, entity by entity."""
+    changes = edition.tables.changes
+    pipeline = changes[(changes["scope"] == "provinsi") & (changes["province_code"] == "17")
+                       & (changes["year_to"] == 2023)].set_index("entity_code")
+    assert set(pipeline["year_from"]) == {2022}
+    compared = edition.compare(2022, 2023, "17").set_index("kode")
+    for code, row in compared.iterrows():
+        decided = pipeline.loc[code]
+        assert same(row["selisih"], decided["delta"]) and same(row["catatan"], decided["flags"].replace(
+            "tidak dinilai", "2022 tidak dipublikasikan")), code
+        direction = decided["direction"]  # the published edition does not say "baru dinilai" (tables.with_previous)
+        assert same(row["arah"], pd.NA if not pd.isna(direction) and direction == "baru dinilai" else direction), code
 
 
 def test_two_years_nationally_compared_ranks_within_each_type(edition):

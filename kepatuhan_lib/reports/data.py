@@ -13,11 +13,12 @@ from ..errors import ParameterError, ReportDataError
 
 DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "pengaduan": "Pengaduan"}
 REGIONAL = ("Pemerintah Kabupaten", "Pemerintah Kota")
+PROVINCE = "Pemerintah Provinsi"
 NATIONAL_TYPES = ("Kementerian", "Lembaga", "Pemerintah Provinsi", "Pemerintah Kota", "Pemerintah Kabupaten")
 
 
-TABLES = ("scores", "unit_figures", "disagreements", "published", "national_counts", "units", "quarantine",
-          "held_back")
+TABLES = ("scores", "changes", "unit_figures", "disagreements", "published", "national_counts", "units",
+          "quarantine", "held_back")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class ReportData:
 
     edition: str
     scores: pd.DataFrame
+    changes: pd.DataFrame
     unit_figures: pd.DataFrame
     disagreements: pd.DataFrame
     published: pd.DataFrame
@@ -98,11 +100,8 @@ def assessed_years(scores: pd.DataFrame) -> list[int]:
 
 
 def previous_year(scores: pd.DataFrame, year: int, entity_type: str = "Pemerintah Kabupaten") -> int | None:
-    """The latest year before ``year`` in which any of these rows was assessed (2020 had no survey), in
-    the same series: 2025 onward (Opini Ombudsman) is never compared with 2024 or earlier."""
-    series = methodology.era(year, entity_type).series
-    earlier = [y for y in assessed_years(scores) if y < year and methodology.era(y, entity_type).series == series]
-    return earlier[-1] if earlier else None
+    """The year these rows are compared with (methodology.previous_year over the years they have)."""
+    return methodology.previous_year(assessed_years(scores), year, entity_type)
 
 
 def province_scores(scores: pd.DataFrame, province: str) -> pd.DataFrame:
@@ -114,7 +113,7 @@ def province_scores(scores: pd.DataFrame, province: str) -> pd.DataFrame:
 def province_facts(facts: pd.DataFrame, province: str, years) -> pd.DataFrame:
     """The published facts on a province's own government and its kabupaten and kota in these years."""
     return facts[facts["year"].isin(list(years)) & (facts["province_code"] == province).fillna(False)
-                 & facts["entity_type"].isin((*REGIONAL, "Pemerintah Provinsi"))]
+                 & facts["entity_type"].isin((*REGIONAL, PROVINCE))]
 
 
 def national_facts(facts: pd.DataFrame, years) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import html
 
 import pandas as pd
 
-from .. import config, methodology, ranking
+from .. import config, methodology
 from . import charts, data, fmt, tables
 from .emit import emit_headline, emit_inputs, emit_synthetic, emit_table
 
@@ -170,7 +170,7 @@ def _province(year: int, province: str, edition: str):
 @_per_report
 def _league(loaded: data.ReportData, year: int, province: str) -> pd.DataFrame:
     """tables.league_frame, built once for the sections of a report that show it."""
-    return tables.league_frame(loaded.scores, year, province, loaded.public)
+    return tables.league_frame(loaded.scores, loaded.changes, year, province, loaded.public)
 
 
 @_per_report
@@ -895,8 +895,9 @@ def perubahan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
                       "yang sama."))
         return
     cites, notes = _entity_cites(loaded, entity_code)
-    yoy = ranking.year_over_year(loaded.scores[loaded.scores["entity_code"] == entity_code], prev, year)
-    change = yoy.iloc[0]
+    changes = loaded.changes
+    change = changes[(changes["scope"] == "entitas") & (changes["entity_code"] == entity_code)
+                     & (changes["year_to"] == year)].iloc[0]
     parts = [f"<p>{_change_sentence(row['entity'], before['score'], before['basis'], cites.of(before['published_fact_id']), row['score'], row['basis'], cites.of(row['published_fact_id']), prev, year)}</p>"]
     if not fmt.is_missing(change["zone_change"]) and change["zone_change"]:
         parts.append(_p(f"Zona: {change['zone_change'].replace(' -> ', ' → ')}."))

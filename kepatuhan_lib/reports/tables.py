@@ -6,9 +6,9 @@ import html
 
 import pandas as pd
 
-from .. import methodology, ranking
+from .. import methodology
 from . import fmt
-from .data import previous_year
+from .data import PROVINCE, REGIONAL
 
 ZONE_STYLE = {  # background, text, border: dark text on light fill, readable in print and without colour
     "hijau": ("#d3f2dc", "#0b4f24", "#2e8b57"),
@@ -160,20 +160,35 @@ def styled(display: pd.DataFrame, html_columns=(), caption: str | None = None):
 
 # --- the province league table ------------------------------------------------------------------
 
-def league_frame(scores: pd.DataFrame, year: int, province: str, public: bool = False,
-                 year_prev: int | None = None) -> pd.DataFrame:
+def league_rows(scores: pd.DataFrame, year: int, province_code: str) -> pd.DataFrame:
+    """One province's league table for a year, in order: kabupaten and kota by their rank (decided in
+    pipeline.shown_ranks), those without a rank after them, the province itself listed apart unless
+    it has a rank (a source that ranks it among its kabupaten and kota). Only entities with a row that
+    year appear."""
+    in_province = (scores["province_code"] == province_code).fillna(False).astype(bool)
+    rows = scores[(scores["year"] == year) & in_province & scores["entity_type"].isin((*REGIONAL, PROVINCE))].copy()
+    rows["listed_apart"] = (rows["entity_type"] == PROVINCE) & rows["rank_province"].isna()
+    rows["_order"] = -rows["score"].astype("Float64")
+    rows = rows.sort_values(["listed_apart", "rank_province", "_order", "entity"], na_position="last", kind="stable")
+    return rows.drop(columns="_order").reset_index(drop=True)
+
+
+def league_frame(scores: pd.DataFrame, changes: pd.DataFrame, year: int, province: str,
+                 public: bool = False) -> pd.DataFrame:
     """The league table's figures: this year's rows (ranked kabupaten/kota, then the province apart),
-    the score and rank of ``year_prev`` (default: the last assessed year in the series) beside each,
-    change, direction and comparability flags (see ``with_previous``)."""
-    table = ranking.league_table(scores, year, province)
-    prov = scores[scores["province_code"] == province]
-    return with_previous(table, prov, year, previous_year(prov, year) if year_prev is None else year_prev, public)
+    last assessed year's score and rank beside each, and the change, direction and comparability
+    flags of the pipeline's comparison (``changes``, scope "provinsi"); see ``with_previous``."""
+    yoy = changes[(changes["scope"] == "provinsi") & (changes["year_to"] == year)
+                  & (changes["province_code"] == province).fillna(False)]
+    prev = int(yoy["year_from"].iloc[0]) if len(yoy) else None
+    return with_previous(league_rows(scores, year, province), scores, prev, yoy, public)
 
 
-def with_previous(table: pd.DataFrame, scope: pd.DataFrame, year: int, year_prev: int | None, public: bool,
-                  level: str = "province") -> pd.DataFrame:
-    """Beside each row of ``table`` (``year``'s rows of the score rows ``scope``): its ``year_prev`` score and
-    rank (``rank_<level>``, province or national), change, direction and comparability flags.
+def with_previous(table: pd.DataFrame, scores: pd.DataFrame, year_prev: int | None, yoy: pd.DataFrame,
+                  public: bool, level: str = "province") -> pd.DataFrame:
+    """Beside each row of ``table`` (one year's score rows): its ``year_prev`` score and rank (``rank_<level>``,
+    province or national) from ``scores``, and the change, direction and comparability flags of ``yoy``
+    (``ranking.year_over_year`` rows of the two years).
 
     ``public`` (published facts only): a missing row means "not found in public sources", not "not
     assessed", and a rank change is shown only between two published ranks.
@@ -188,13 +203,13 @@ def with_previous(table: pd.DataFrame, scope: pd.DataFrame, year: int, year_prev
         table["flags"] = pd.array([""] * len(table), dtype="string")
         table["assessed_prev"] = False
         return table
-    before = scope.loc[scope["year"] == year_prev,
-                       ["entity_code", "score", "basis", "published_fact_id", rank, f"{rank}_basis"]]
+    before = scores.loc[scores["year"] == year_prev,
+                        ["entity_code", "score", "basis", "published_fact_id", rank, f"{rank}_basis"]]
     before = before.rename(columns={"score": "score_prev", "basis": "basis_prev", "published_fact_id": "fact_prev",
                                     rank: "rank_prev", f"{rank}_basis": "rank_prev_basis"})
     before["assessed_prev"] = True
-    yoy = ranking.year_over_year(scope, year_prev, year)[["entity_code", "delta", "direction", "flags"]]
-    table = table.merge(before, on="entity_code", how="left").merge(yoy, on="entity_code", how="left")
+    table = table.merge(before, on="entity_code", how="left").merge(
+        yoy[["entity_code", "delta", "direction", "flags"]], on="entity_code", how="left")
     table["rank_change"] = (table["rank_prev"] - table[rank]).astype("Int64")
     table["assessed_prev"] = table["assessed_prev"].fillna(False).astype(bool)
     if public:
