@@ -2,7 +2,8 @@
 table and two years compared. Each result is a DataFrame of plain values (the columns of the reports' CSV
 tables) that Jupyter shows as the reports show it: every figure with its mark (P and its source number, H,
 S, †) and the Sumber list below. The figures, ranks and held-back entities are the pipeline's
-(reports/data.py, pipeline.py); nothing here decides one.
+(pipeline.py); nothing here decides one. ``compare`` applies the pipeline's year-over-year rule
+(ranking.year_over_year) to whichever two years are asked.
 
     from kepatuhan_lib import explore
     terbitan = explore.open("terbitan")
