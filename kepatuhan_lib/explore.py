@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -160,6 +161,9 @@ class Edition:
         return cites, tables.disagreement_notes(self.tables.disagreements, cites)
 
 
+_results = itertools.count(1)
+
+
 def _words(text: str) -> str:
     return " ".join(str(text).casefold().split())
 
@@ -171,8 +175,11 @@ def _require_year(rows: pd.DataFrame, year: int, where: str) -> None:
 
 
 def _table(frame: pd.DataFrame, styler, cites: data.Citations, caption: str) -> Table:
-    """``frame`` shown as ``styler`` (the report's table) under ``caption``, then the sources it cites."""
+    """``frame`` shown as ``styler`` (the report's table) under ``caption``, then the sources it cites. A
+    notebook shows many results on one page: each result's footnotes link to its own Sumber list."""
     result = Table(frame.reset_index(drop=True))
     sources = "" if cites.sources.empty else f"<p><strong>Sumber</strong></p>{tables.sources_html(cites)}"
-    result._html = styler.set_caption(html.escape(caption)).to_html() + sources
+    shown = styler.set_caption(html.escape(caption)).to_html() + sources
+    own = f"sumber-{next(_results)}-"  # data text is escaped: only the footnotes' own markup matches
+    result._html = shown.replace('href="#sumber-', f'href="#{own}').replace('id="sumber-', f'id="{own}')
     return result

@@ -201,3 +201,15 @@ def test_a_result_is_a_frame_whose_derivations_are_plain_frames(edition):
     later = trend[trend["tahun"] >= 2023]
     assert type(later) is pd.DataFrame and type(trend.copy()) is pd.DataFrame
     assert "Sumber" not in later._repr_html_() and len(later) == 2
+
+
+def test_each_results_footnotes_link_to_its_own_sources(edition):
+    """A notebook page holds many results: the footnote [1] of one never jumps to another's source 1."""
+    ids = []
+    for result in (edition.trend("17.06"), edition.league(2023, "17"), edition.compare(2022, 2023, "17")):
+        page = soup(result)
+        own = {li["id"] for li in page.select("ol.sumber li")}
+        links = {a["href"].removeprefix("#") for a in page.select("sup.rujukan a")}
+        assert links and links <= own
+        ids.append(own)
+    assert not (ids[0] & ids[1] or ids[1] & ids[2] or ids[0] & ids[2])
