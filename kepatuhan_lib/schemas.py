@@ -15,6 +15,8 @@ from .methodology import DIMENSIONS, ENTITY_TYPES, ZONES
 
 REGIONAL = ("Pemerintah Kabupaten", "Pemerintah Kota")  # ranked together in a province's league table
 PROVINCE = "Pemerintah Provinsi"
+# The entity types the national summary counts (Polres and Kantor Pertanahan are assessed by the offices).
+NATIONAL_TYPES = ("Kementerian", "Lembaga", "Pemerintah Provinsi", "Pemerintah Kota", "Pemerintah Kabupaten")
 GRADES = ("A", "B", "C", "D", "E")  # 2022-2024 categories
 DIRECTIONS = ("naik", "turun", "tetap", "baru dinilai", "tidak dinilai")
 

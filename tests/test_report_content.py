@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from fixtures.report_data import EDITION, build_tree
-from kepatuhan_lib import config, pipeline, ranking
+from kepatuhan_lib import config, pipeline, ranking, storage
 from kepatuhan_lib.methodology import round_half_up
 from kepatuhan_lib.reports import charts, data, fmt, sections, tables
 
@@ -205,8 +205,12 @@ def test_missing_processed_data_names_the_file_and_the_command(tmp_path, monkeyp
     from kepatuhan_lib.errors import ReportDataError
 
     monkeypatch.setattr(config, "PROCESSED_DIR", tmp_path)
-    with pytest.raises(ReportDataError, match="scores.parquet.*kepatuhan ingest"):
+    with pytest.raises(ReportDataError, match=f"edition '{EDITION}' has not been ingested yet.*kepatuhan ingest"):
         data.load(EDITION)
+    storage.write_parquet(pd.DataFrame({"year": [2023]}), tmp_path / EDITION / "scores.parquet")
+    with pytest.raises(ReportDataError, match="unit_figures.parquet.*kepatuhan ingest") as err:
+        data.load(EDITION)
+    assert "scores.parquet" not in str(err.value)
 
 
 def test_unknown_entity_code_is_a_parameter_error(tree):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config, methodology, schemas, storage
-from ..schemas import PROVINCE, REGIONAL
 from ..errors import KepatuhanError, ParameterError, ReportDataError
+from ..schemas import NATIONAL_TYPES, PROVINCE, REGIONAL
 
 DIMENSION_COLUMNS = schemas.DIMENSION_NAMES
 
@@ -53,6 +53,9 @@ def load(edition: str) -> ReportData:
     with storage.reading(edition) as where:
         paths = tuple(where.table(name) for name in TABLES)
         missing = [config.display_path(p) for p in paths if not p.exists()]
+        if len(missing) == len(paths):
+            raise ReportDataError(f"edition {edition!r} has not been ingested yet (no tables in "
+                                  f"{config.display_path(config.processed_link(edition))}/); run `kepatuhan ingest` first")
         if missing:
             raise ReportDataError(f"processed data missing: {', '.join(missing)}; run `kepatuhan ingest` first")
         frames = [_read(p, p.stat().st_mtime_ns) for p in paths]
@@ -107,6 +110,17 @@ def province_scores(scores: pd.DataFrame, province: str) -> pd.DataFrame:
     """The province's own government and its kabupaten and kota, every year."""
     return scores[(scores["province_code"] == province)
                   & scores["entity_type"].isin((*REGIONAL, "Pemerintah Provinsi"))]
+
+
+def province_facts(facts: pd.DataFrame, province: str, years) -> pd.DataFrame:
+    """The published facts on a province's own government and its kabupaten and kota in these years."""
+    return facts[facts["year"].isin(list(years)) & (facts["province_code"] == province).fillna(False)
+                 & facts["entity_type"].isin((*REGIONAL, PROVINCE))]
+
+
+def national_facts(facts: pd.DataFrame, years) -> pd.DataFrame:
+    """The published facts of these years on the nationally counted entity types."""
+    return facts[facts["year"].isin(list(years)) & facts["entity_type"].isin(NATIONAL_TYPES)]
 
 
 def unit_scores(data: ReportData, year: int, entity_codes) -> pd.DataFrame:
