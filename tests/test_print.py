@@ -108,7 +108,7 @@ def test_report_prints_to_a4_with_its_headline_on_page_1_and_its_header_on_every
         with Image.open(image) as im:
             assert abs(im.width - 248) <= 1 and abs(im.height - 351) <= 1
             body = im.crop((0, int(im.height * 0.08), im.width, int(im.height * 0.93)))
-            assert sum(body.histogram()[:200]) > 300, image.name  # pixels not white
+            assert sum(body.histogram()[:200]) > 50, image.name  # pixels not white: not a blank page
     if os.environ.get("KEPATUHAN_SCREENSHOT_DIR"):  # to look at the pages by eye
         for image in images:
             shutil.copy(image, Path(os.environ["KEPATUHAN_SCREENSHOT_DIR"]) / f"{path.stem}-{image.name}")

@@ -339,11 +339,14 @@ def build(
 
 def _print_pdfs(selected: list[str], entries: dict, reports_dir: Path, state_path: Path, n_jobs: int) -> dict:
     """Print each selected report that built to a PDF beside it, unless the PDF of its present HTML is
-    there (``pdf_key``, the key it was printed at); returns the reports whose PDF failed, as failures."""
-    from .pdf import pdf_path, print_pdfs
+    there (``pdf_key``: the HTML's key and the printing code's digest); returns the reports whose PDF
+    failed, as failures."""
+    from . import pdf
 
+    printer = file_digest(Path(pdf.__file__))  # a change in how pages are printed prints them again
     wanted = {rel: reports_dir / rel for rel in selected if entries[rel]["status"] == "ok"
-              and not (entries[rel].get("pdf_key") == entries[rel]["key"] and pdf_path(reports_dir / rel).exists())}
+              and not (entries[rel].get("pdf_key") == f"{entries[rel]['key']}:{printer}"
+                       and pdf.pdf_path(reports_dir / rel).exists())}
     failed = {}
 
     def printed(rel: str, error: str) -> None:
@@ -351,11 +354,11 @@ def _print_pdfs(selected: list[str], entries: dict, reports_dir: Path, state_pat
         if error:  # the HTML stays (and is listed); the report counts as failed, its PDF is tried again next time
             failed[rel] = Outcome("failed", title=entry.get("title", ""), error=error, section="PDF")
         else:
-            entry["pdf_key"] = entry["key"]
-            entry["outputs"] = sorted({*entry["outputs"], pdf_path(Path(rel)).as_posix()})
+            entry["pdf_key"] = f"{entry['key']}:{printer}"
+            entry["outputs"] = sorted({*entry["outputs"], pdf.pdf_path(Path(rel)).as_posix()})
         save_state(state_path, entries)
 
-    print_pdfs(wanted, n_jobs, printed)
+    pdf.print_pdfs(wanted, n_jobs, printed)
     return failed
 
 
