@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import hashlib
+import importlib
 import json
 import multiprocessing
 import os
@@ -469,6 +470,7 @@ def _init_worker(warm_modules: list[str], cwd: Path, environ: dict, build_pid: i
     # kernels inherit it, with the generations the build holds (config.PINNED_ENV) and KEPATUHAN_ROOT.
     os.environ.clear()
     os.environ.update(environ)
+    importlib.reload(config)  # its paths from that environment (KEPATUHAN_ROOT): pages show paths as the build does
     global _kernel
     _kernel = WarmKernel(KERNEL_NAME, warm_modules)
     Finalize(_kernel, _kernel.close, exitpriority=10)
