@@ -1177,28 +1177,23 @@ def _canonical(table: _Table, values: dict, ident: dict, keep: np.ndarray) -> pd
     codes = {c: coded[c].cat.codes.to_numpy() for c in coded if isinstance(coded[c].dtype, pd.CategoricalDtype)}
     # A year, weight or score is read off one cell: a function of that cell's code, so checked per code too.
     codes.update({c: table.cells[c].codes[keep] for c in ("year", "weight", "score") if c in schema.columns})
-    return _validated(_as_strings(coded, schema), schema, codes)
+    return _validated(schemas.as_declared(coded, schema), schema, codes)
 
 
 def _coded(distinct, codes: np.ndarray) -> pd.Categorical:
     """A text column as codes (-1: missing) into its distinct texts, which may repeat or be missing.
 
-    Each distinct text is cleaned and checked once; `_as_strings` then makes the column.
+    Each distinct text is cleaned and checked once; the categories are the texts of ``codes``
+    only (a text of refused rows alone is not one). `schemas.as_declared` makes a column the
+    schema declares as `string` of it.
     """
     inner, categories = pd.factorize(pd.array(distinct, dtype=STRING), use_na_sentinel=True)
-    return pd.Categorical.from_codes(np.append(inner, -1)[codes], pd.Index(categories, dtype=STRING))
-
-
-def _as_strings(frame: pd.DataFrame, schema) -> pd.DataFrame:
-    """The coded text columns the schema declares as pandas' `string` dtype, as that dtype."""
-    for name, column in schema.columns.items():
-        if str(column.dtype).startswith("string") and isinstance(frame[name].dtype, pd.CategoricalDtype):
-            coded = frame[name].array
-            missing = coded.codes < 0
-            indices = pa.array(coded.codes, mask=missing if missing.any() else None)
-            texts = pa.DictionaryArray.from_arrays(indices, pa.array(coded.categories.array)).dictionary_decode()
-            frame[name] = pd.array(texts, dtype=STRING)
-    return frame
+    codes = np.append(inner, -1)[codes]
+    used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
+    if not used.all():
+        codes = np.append(np.cumsum(used) - 1, -1)[codes]
+        categories = categories[used]
+    return pd.Categorical.from_codes(codes, pd.Index(categories, dtype=STRING))
 
 
 def _synthetic(table: _Table) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 from pandas.api.types import union_categoricals
 
 from .methodology import DIMENSIONS, ENTITY_TYPES, ZONES
@@ -31,25 +32,39 @@ def _text(nullable: bool = False, *checks: pa.Check) -> pa.Column:
     return pa.Column(STRING, [_IS_STRING_DTYPE, *checks], nullable=nullable)
 
 
+_CATEGORIES_ARE_STRINGS = pa.Check(lambda s: s.cat.categories.dtype == STRING, element_wise=False,
+                                   error="categories are not pd.StringDtype()")
+
+
 def _repeated_text() -> pa.Column:
     """A text repeated on every row of a file: categorical, its categories in pandas' `string` dtype."""
-    return pa.Column("category", pa.Check(lambda s: s.cat.categories.dtype == STRING, element_wise=False,
-                                          error="categories are not pd.StringDtype()"))
+    return pa.Column("category", _CATEGORIES_ARE_STRINGS)
+
+
+def _coded_text(nullable: bool = False, *checks: pa.Check) -> pa.Column:
+    """A text column of the answers table: categorical (millions of rows, a few hundred distinct texts),
+    its categories in pandas' `string` dtype; ``checks`` apply to its values as to a `string` column's."""
+    return pa.Column("category", [_CATEGORIES_ARE_STRINGS, *checks], nullable=nullable)
 
 
 def _points(nullable: bool = True) -> pa.Column:
     return pa.Column("Float64", pa.Check.in_range(0, MAX_SCALE), nullable=nullable)
 
 
-_IDENTITY = {
-    "year": pa.Column("Int16", pa.Check.in_range(YEAR_MIN, YEAR_MAX)),
-    "entity_type": _text(False, pa.Check.isin(ENTITY_TYPES)),
-    "province_code": _text(True, pa.Check.str_matches(r"^\d{2}$")),
-    "entity_code": _text(),
-    "entity": _text(),
-    "unit": _text(),
-    "unit_type": _text(),
-}
+def _identity(text) -> dict[str, pa.Column]:
+    """year, entity and unit columns, their texts made by ``text`` (`_text` or `_coded_text`)."""
+    return {
+        "year": pa.Column("Int16", pa.Check.in_range(YEAR_MIN, YEAR_MAX)),
+        "entity_type": text(False, pa.Check.isin(ENTITY_TYPES)),
+        "province_code": text(True, pa.Check.str_matches(r"^\d{2}$")),
+        "entity_code": text(),
+        "entity": text(),
+        "unit": text(),
+        "unit_type": text(),
+    }
+
+
+_IDENTITY = _identity(_text)
 
 _PROVENANCE = {
     "source_file": _repeated_text(),
@@ -80,17 +95,19 @@ UNITS = pa.DataFrameSchema(
     name="units",
 )
 
+# Millions of rows: every text column is categorical (see docs/architecture.md), the provenance too.
 ANSWERS = pa.DataFrameSchema(
     {
-        **_IDENTITY,
-        "dimension": _text(False, pa.Check.isin(DIMENSIONS)),
-        "variable": _text(True),
-        "indicator_code": _text(),
-        "indicator": _text(True),
-        "respondent": _text(True),
+        **_identity(_coded_text),
+        "dimension": _coded_text(False, pa.Check.isin(DIMENSIONS)),
+        "variable": _coded_text(True),
+        "indicator_code": _coded_text(),
+        "indicator": _coded_text(True),
+        "respondent": _coded_text(True),
         "weight": pa.Column("Float64", pa.Check.gt(0)),
         "score": pa.Column("Int16", pa.Check.isin(SKOR_VALUES), nullable=True),
         **_PROVENANCE,
+        "source_sheet": _coded_text(True),
     },
     strict=True,
     ordered=True,
@@ -206,6 +223,19 @@ def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     for column in categorical:
         out[column] = union_categoricals([f[column] for f in frames])
     return out[list(frames[0].columns)]
+
+
+def as_declared(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """``frame`` with its categorical columns that ``schema`` declares as `string` in that dtype
+    (the columns of the answers table a units table shares, for one)."""
+    for name, column in schema.columns.items():
+        if name in frame and str(column.dtype).startswith("string") and isinstance(frame[name].dtype, pd.CategoricalDtype):
+            coded = frame[name].array
+            missing = coded.codes < 0
+            indices = pyarrow.array(coded.codes, mask=missing if missing.any() else None)
+            texts = pyarrow.DictionaryArray.from_arrays(indices, pyarrow.array(coded.categories.array)).dictionary_decode()
+            frame[name] = pd.array(texts, dtype=STRING)
+    return frame
 
 
 def dtypes(schema: pa.DataFrameSchema) -> dict:

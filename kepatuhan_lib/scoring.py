@@ -45,6 +45,7 @@ def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
     unit_id, first_row = _codes_and_first(combination_key(answers, UNIT_KEY))
     n_units = len(first_row)
     units = answers[[c for c in UNIT_COLUMNS if c in answers]].iloc[first_row].reset_index(drop=True)
+    units = schemas.as_declared(units, schemas.UNITS)  # the answers' categorical texts as units' strings
 
     dimension_codes, dimension_names = pd.factorize(answers["dimension"], use_na_sentinel=False)
     unknown_dimensions = [str(d) for d in dimension_names if d not in DIMENSIONS]
@@ -224,7 +225,7 @@ def _entity_rows(frame: pd.DataFrame) -> pd.DataFrame:
     cols = ENTITY_KEY + ["province_code", "entity", "source_file"]
     if frame.empty:
         return pd.DataFrame(columns=cols)
-    return frame[cols].astype({"source_file": "string"}).drop_duplicates()
+    return frame[cols].drop_duplicates().astype(dict.fromkeys(cols[1:], "string"))
 
 
 def _held_back_by_rejects(quarantine: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
