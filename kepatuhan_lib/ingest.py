@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from pandera.errors import SchemaErrors
 
 from . import config, methodology, schemas
 from .errors import KepatuhanError, Problem, UnknownEntityError, UsageError
@@ -1173,11 +1174,7 @@ def _canonical(table: _Table, values: dict, ident: dict, keep: np.ndarray) -> pd
         "synthetic": _synthetic(table)[keep],
     })
     schema = schemas.UNITS if table.layout.kind == "units" else schemas.ANSWERS
-    coded = pd.DataFrame(frame)[list(schema.columns)]
-    codes = {c: coded[c].cat.codes.to_numpy() for c in coded if isinstance(coded[c].dtype, pd.CategoricalDtype)}
-    # A year, weight or score is read off one cell: a function of that cell's code, so checked per code too.
-    codes.update({c: table.cells[c].codes[keep] for c in ("year", "weight", "score") if c in schema.columns})
-    return _validated(schemas.as_declared(coded, schema), schema, codes)
+    return schemas.as_declared(pd.DataFrame(frame)[list(schema.columns)], schema)  # checked in `_conforming`
 
 
 def _coded(distinct, codes: np.ndarray) -> pd.Categorical:
@@ -1266,8 +1263,8 @@ def read_exports(paths: Iterable[Path]) -> ExportData:
     for kind, schema in (("units", schemas.UNITS), ("answers", schemas.ANSWERS)):
         frames, found = _across_tables(outputs[kind], kind)
         problems += found
-        tables[kind] = schemas.concat(frames) if frames else schemas.empty(schema)
-        schema.validate(tables[kind].head(0))  # columns, order, dtypes; values were checked file by file
+        tables[kind], found = _conforming(frames, schema)
+        problems += found
     for column, header, what in (("koreksi", "Koreksi", "one correction of the whole entity"),
                                  ("tanpa_maladministrasi", "Tanpa Maladministrasi", "one flag of the whole entity")):
         tables["units"], found = _same_per_entity(tables["units"], column, header, what)
@@ -1294,6 +1291,27 @@ def _read_file_guarded(path: Path) -> tuple[list[_Table], list[Problem]]:
         return [], [_unreadable(config.display_path(path), err)]
 
 
+def _conforming(frames: list[pd.DataFrame], schema) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """The tables' rows as one table, checked against the schema once.
+
+    A failure is a bug, not bad input: then each table is checked alone, and one that fails is a
+    problem of its file (as any failure to read a file), the others kept.
+    """
+    if not frames:
+        return schemas.empty(schema), []
+    try:
+        return schemas.validated(schemas.concat(frames), schema), []
+    except SchemaErrors:
+        kept, failed = [], []
+        for frame in frames:
+            try:
+                kept.append(schemas.validated(frame, schema))
+            except SchemaErrors as err:
+                sheet = frame["source_sheet"].iloc[0]
+                failed.append(_unreadable(str(frame["source_file"].iloc[0]), err, None if pd.isna(sheet) else sheet))
+        return schemas.concat(kept) if kept else schemas.empty(schema), [_frame_of(failed)]
+
+
 def _unreadable(file: str, err: Exception, sheet: str | None = None) -> Problem:
     return Problem(file, f"the file could not be read ({type(err).__name__}: {str(err)[:200]}); it was skipped",
                    sheet=sheet)
@@ -1304,27 +1322,6 @@ def _frame_of(problems: list[Problem]) -> pd.DataFrame:
                          "row": [p.row for p in problems], "column": [p.column for p in problems],
                          "value": [p.value for p in problems], "reason": [p.message for p in problems],
                          **dict.fromkeys(ATTRIBUTION[:-1]), "holds_back": True})
-
-
-def _validated(frame: pd.DataFrame, schema, codes: dict[str, np.ndarray]) -> pd.DataFrame:
-    """A cleaned table checked against its schema (a failure here is a bug, not bad input).
-
-    The text columns and the numbers read off one cell were coded (``codes``), so their checks run on
-    one row per distinct value: the same verdict for a fraction of the work. The other columns are
-    checked on every row.
-    """
-    rows = np.unique(np.concatenate([_one_row_per_code(c) for c in codes.values()]))
-    schema.validate(frame.iloc[rows], lazy=True)
-    others = [c for c in schema.columns if c not in codes]
-    schema.select_columns(others).validate(frame[others], lazy=True)
-    return frame
-
-
-def _one_row_per_code(codes: np.ndarray) -> np.ndarray:
-    """A row (any) of each distinct code, -1 included."""
-    row_of = np.full(int(codes.max(initial=-1)) + 2, -1)
-    row_of[codes.astype(np.intp) + 1] = np.arange(len(codes))
-    return row_of[row_of >= 0]
 
 
 def _unit_key(frame: pd.DataFrame) -> np.ndarray:

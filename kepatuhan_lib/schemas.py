@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow
@@ -236,6 +237,31 @@ def as_declared(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame
             texts = pyarrow.DictionaryArray.from_arrays(indices, pyarrow.array(coded.categories.array)).dictionary_decode()
             frame[name] = pd.array(texts, dtype=STRING)
     return frame
+
+
+def validated(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """``frame`` checked against ``schema`` (SchemaErrors naming every failure); a categorical column on its
+    distinct values, which gives the same verdict as its rows for a fraction of the work."""
+    schema.validate(frame.head(0))  # columns, their order and dtypes
+    coded = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    others = [c for c in frame.columns if c not in coded]
+    schema.select_columns(others).validate(frame[others], lazy=True)
+    schema.select_columns(coded).validate(_distinct(frame[coded]), lazy=True)
+    return frame
+
+
+def _distinct(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each categorical column's categories (and a missing value where it has one), as many rows as the
+    longest; a shorter column repeats its last value."""
+    codes = {}
+    for name in frame.columns:
+        column = frame[name].array
+        codes[name] = np.arange(len(column.categories) + (column.codes < 0).any()) if len(column) else np.zeros(0, int)
+        codes[name][len(column.categories):] = -1
+    rows = max((len(c) for c in codes.values()), default=0)
+    return pd.DataFrame({name: pd.Categorical.from_codes(np.append(c, np.full(rows - len(c), c[-1] if len(c) else -1)),
+                                                         dtype=frame[name].dtype)
+                         for name, c in codes.items()})
 
 
 def dtypes(schema: pa.DataFrameSchema) -> dict:
