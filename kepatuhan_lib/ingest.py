@@ -188,13 +188,15 @@ class _Cells:
             raw_codes, raw = pd.factorize(column, use_na_sentinel=True)
         else:  # the file's texts are never materialised per row: codes and distinct texts only
             encoded = column.unify_dictionaries().combine_chunks() if len(column) else None
-            raw_codes = encoded.indices.to_numpy() if encoded is not None else np.zeros(0, dtype=np.int32)
+            raw_codes = encoded.indices.to_numpy() if encoded is not None else np.zeros(0, dtype=np.intp)
             raw = encoded.dictionary.to_numpy(zero_copy_only=False) if encoded is not None else np.zeros(0, dtype=object)
+        # Codes as numpy's index type: each column's codes index many small arrays, which other types slow down.
+        raw_codes = raw_codes.astype(np.intp, copy=False)
         clean_codes, values = pd.factorize(_clean_text(pd.Series(raw, dtype=STRING)), use_na_sentinel=True)
         if np.array_equal(clean_codes, np.arange(len(raw))) and raw_codes.min(initial=0) >= 0:
-            codes = raw_codes.astype(np.int32, copy=False)  # each text was clean already: the file's codes
-        else:  # int32 codes: millions of rows, few distinct texts; -1 (empty) indexes the appended -1.
-            codes = np.append(clean_codes, -1).astype(np.int32)[raw_codes]
+            codes = raw_codes  # each text was clean already: the file's codes
+        else:  # -1 (empty) indexes the appended -1
+            codes = np.append(clean_codes, -1)[raw_codes]
         return cls(header, codes, pd.Series(values, dtype=STRING), raw_codes, np.asarray(raw, dtype=object))
 
     def subset(self, positions: np.ndarray) -> _Cells:
@@ -1032,7 +1034,7 @@ def _clean_answers(table: _Table, found: _Found, ident: dict, eras: _Eras) -> di
     score = _number_column(table, "score", found, "a score")
     bad = ~np.isnan(score) & ~np.isin(score, schemas.SKOR_VALUES)
     found.add(bad, "score", _reasons(bad, lambda x: f"{_fmt(x)} is not an answer score; expected 0, 1, 2 or 3", score))
-    return {"dimension": _coded(dimensions, cells.codes), "weight": weight, "score": score}
+    return {"dimension": dimensions, "weight": weight, "score": score}  # dimension: per distinct cell text
 
 
 _KEYS = {  # what makes a row the same as another, and what it says
@@ -1120,7 +1122,8 @@ def _clean_table(table: _Table, res: _Resolution) -> tuple[pd.DataFrame, pd.Data
     value_columns, conflict_column, what = _KEYS[kind]
     keys = [pd.factorize(ident["year"])[0], ident["entity_key"], ident["unit_key"]]
     if kind == "answers":
-        keys += [pd.factorize(values["dimension"])[0], table.cells["indicator_code"].codes,
+        keys += [np.append(pd.factorize(pd.array(values["dimension"], dtype=STRING))[0], -1)[table.cells["dimension"].codes],
+                 table.cells["indicator_code"].codes,
                  _codes(table, "respondent")]
     ok = np.flatnonzero(~found.rejected())
     if len(ok):
@@ -1144,17 +1147,25 @@ def _codes(table: _Table, column: str) -> np.ndarray:
 
 def _canonical(table: _Table, values: dict, ident: dict, keep: np.ndarray) -> pd.DataFrame:
     """The accepted rows in the canonical table's columns and dtypes, with provenance, checked."""
-    def text(column: str) -> pd.Categorical:
-        cells = table.cells.get(column)
-        return _coded(cells.values if cells else [], cells.codes[keep] if cells else np.full(len(keep), -1))
+    every = len(keep) == len(table.rows) and not table.skipped  # each distinct text is on a row kept
 
-    combo = ident["combo"][keep]
-    repeated = np.zeros(len(keep), dtype=np.int8)
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if len(keep) == len(values) else values[keep]
+
+    def text(column: str, distinct=None) -> pd.Categorical:
+        cells = table.cells.get(column)
+        if cells is None:
+            return _coded([], np.full(len(keep), -1))
+        return _coded(cells.values if distinct is None else distinct, kept(cells.codes), every)
+
+    combo = kept(ident["combo"])
+    repeated = np.zeros(len(keep), dtype=np.intp)
     frame = {
-        "year": pd.array(ident["year"][keep], dtype="Int16"),
-        **{c: _coded(ident["resolved"][c], combo) for c in ("entity_type", "province_code", "entity_code", "entity")},
+        "year": pd.array(kept(ident["year"]), dtype="Int16"),
+        **{c: _coded(ident["resolved"][c], combo, every)
+           for c in ("entity_type", "province_code", "entity_code", "entity")},
         "unit": text("unit"),
-        "unit_type": _coded(ident["unit_type"], table.cells["unit"].codes[keep]),
+        "unit_type": text("unit", ident["unit_type"]),
     }
     if table.layout.kind == "units":
         frame.update({c: pd.array(values[c][keep], dtype="Float64")
@@ -1163,34 +1174,37 @@ def _canonical(table: _Table, values: dict, ident: dict, keep: np.ndarray) -> pd
                       "tanpa_maladministrasi": values["tanpa_maladministrasi"][keep]})
     else:
         frame.update({
-            "dimension": values["dimension"][keep], "variable": text("variable"),
+            "dimension": text("dimension", values["dimension"]), "variable": text("variable"),
             "indicator_code": text("indicator_code"), "indicator": text("indicator"),
-            "respondent": text("respondent"), "weight": pd.array(values["weight"][keep], dtype="Float64"),
-            "score": pd.array(values["score"][keep], dtype="Int16"),
+            "respondent": text("respondent"), "weight": pd.array(kept(values["weight"]), dtype="Float64"),
+            "score": pd.array(kept(values["score"]), dtype="Int16"),
         })
     frame.update({
-        "source_file": _coded([table.file], repeated), "source_sha256": _coded([table.sha256], repeated),
-        "source_sheet": _coded([table.sheet], repeated), "source_row": pd.array(table.rows[keep], dtype="Int64"),
-        "synthetic": _synthetic(table)[keep],
+        "source_file": _coded([table.file], repeated, True), "source_sha256": _coded([table.sha256], repeated, True),
+        "source_sheet": _coded([table.sheet], repeated, True), "source_row": pd.array(kept(table.rows), dtype="Int64"),
+        "synthetic": kept(_synthetic(table)),
     })
     schema = schemas.UNITS if table.layout.kind == "units" else schemas.ANSWERS
     return schemas.as_declared(pd.DataFrame(frame)[list(schema.columns)], schema)  # checked in `_conforming`
 
 
-def _coded(distinct, codes: np.ndarray) -> pd.Categorical:
+def _coded(distinct, codes: np.ndarray, every: bool = False) -> pd.Categorical:
     """A text column as codes (-1: missing) into its distinct texts, which may repeat or be missing.
 
-    Each distinct text is cleaned and checked once; the categories are the texts of ``codes``
-    only (a text of refused rows alone is not one). `schemas.as_declared` makes a column the
-    schema declares as `string` of it.
+    Each distinct text is cleaned and checked once. The categories are the texts of ``codes``
+    only (a text of refused rows alone is not one); ``every``: each of ``distinct`` is in ``codes``.
+    `schemas.as_declared` makes a column the schema declares as `string` of it.
     """
     inner, categories = pd.factorize(pd.array(distinct, dtype=STRING), use_na_sentinel=True)
-    codes = np.append(inner, -1)[codes]
-    used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
-    if not used.all():
-        codes = np.append(np.cumsum(used) - 1, -1)[codes]
-        categories = categories[used]
-    return pd.Categorical.from_codes(codes, pd.Index(categories, dtype=STRING))
+    if not every and len(categories):
+        used = np.zeros(len(categories) + 1, dtype=bool)  # the last: missing
+        used[inner[np.bincount(codes + 1, minlength=len(inner) + 1)[1:] > 0]] = True
+        inner = np.where(inner >= 0, np.cumsum(used[:-1])[inner] - 1, -1)
+        categories = categories[used[:-1]]
+    # Codes of the smallest type that holds them (as pandas stores them), in one pass over the rows.
+    lookup = np.append(inner, -1).astype(np.min_scalar_type(-max(len(categories), 1)))
+    return pd.Categorical.from_codes(lookup[codes], dtype=pd.CategoricalDtype(pd.Index(categories, dtype=STRING)),
+                                     validate=False)
 
 
 def _synthetic(table: _Table) -> np.ndarray:
