@@ -303,20 +303,7 @@ def _table(file: str, sheet: str | None, sha256: str, found, data: list, first_r
     all_cells = [_Cells.of(labels[j] if j < len(labels) else "", s) for j, s in enumerate(data)]
     rows = np.arange(n) + first_row
 
-    # Blank rows and footers are not data rows: find each row's first filled cell.
-    first_cell = np.full(n, -1)
-    footer_at = np.zeros(n, dtype=bool)
-    for j, cells in enumerate(all_cells):
-        footer_value = cells.values.str.contains(FOOTER_LABEL, regex=True).to_numpy(dtype=bool, na_value=False)
-        filled = cells.codes >= 0
-        is_footer = filled & (footer_value[cells.codes] if len(footer_value) else False)
-        first = filled & (first_cell < 0)
-        footer_at |= first & is_footer
-        if mapping.get(j) in ("entity", "unit"):
-            footer_at |= is_footer
-        first_cell[first] = j
-    blank = first_cell < 0
-    keep = np.flatnonzero(~blank & ~footer_at)
+    keep = np.flatnonzero(~_blank_or_footer(all_cells, mapping, n))
     if not len(keep):
         return None, [Problem(file, f"no data rows below the header (row {first_row - 1})", sheet=sheet)]
     cells = {column: all_cells[j].subset(keep) for j, column in mapping.items() if j < len(all_cells)}
@@ -327,6 +314,31 @@ def _table(file: str, sheet: str | None, sha256: str, found, data: list, first_r
                and (all_cells[j].codes >= 0).any()]
     return _Table(file, sheet, sha256, layout, rows[keep], cells, positions, synthetic_name,
                   skipped=n - len(keep)), ignored
+
+
+def _blank_or_footer(all_cells: list[_Cells], mapping: dict[int, str], n: int) -> np.ndarray:
+    """Rows that are not data rows: blank, or a footer (its first filled cell, or its entity or unit cell,
+    is a footer label such as Rata-rata)."""
+    labels = [cells.values.str.contains(FOOTER_LABEL, regex=True).to_numpy(dtype=bool, na_value=False)
+              for cells in all_cells]
+    if not any(label.any() for label in labels):  # no footer: blank rows only, seen from the first columns
+        filled = np.zeros(n, dtype=bool)
+        for cells in all_cells:
+            filled |= cells.codes >= 0
+            if filled.all():
+                break
+        return ~filled
+    first_cell = np.full(n, -1)
+    footer_at = np.zeros(n, dtype=bool)
+    for j, (cells, label) in enumerate(zip(all_cells, labels)):
+        filled = cells.codes >= 0
+        is_footer = filled & (label[cells.codes] if len(label) else False)
+        first = filled & (first_cell < 0)
+        footer_at |= first & is_footer
+        if mapping.get(j) in ("entity", "unit"):
+            footer_at |= is_footer
+        first_cell[first] = j
+    return (first_cell < 0) | footer_at
 
 
 def _letter(j: int) -> str:
@@ -785,7 +797,7 @@ def _ambiguous(text: str, thousands: float) -> str:
 
 
 def _year(table: _Table, found: _Found) -> np.ndarray:
-    """The year of every row (NaN where refused)."""
+    """The year of each distinct year cell (NaN where refused)."""
     cells = table.cells["year"]
     numbers, bad = parse_numbers(cells.values)
     values = numbers.to_numpy(dtype=float, na_value=np.nan)
@@ -800,15 +812,15 @@ def _year(table: _Table, found: _Found) -> np.ndarray:
     ]
     found.add_per_value(cells.codes, "year", [r or None for r in reasons],
                         missing=f"{cells.header} is empty; expected a year such as 2023")
-    usable = np.where([r is None for r in reasons], values, np.nan)
-    return np.append(usable, np.nan)[cells.codes]
+    return np.where([r is None for r in reasons], values, np.nan)
 
 
 def _identity(table: _Table, found: _Found, res: _Resolution) -> dict:
     """Year, entity and unit of every data row; each distinct entity is resolved once."""
     n = found.n
     no_cells = np.full(n, -1)
-    year = _year(table, found)
+    year_of_cell = _year(table, found)
+    year = np.append(year_of_cell, np.nan)[table.cells["year"].codes]
 
     def look_up(column: str, fn) -> tuple[list, np.ndarray]:
         cells = table.cells.get(column)
@@ -872,14 +884,15 @@ def _identity(table: _Table, found: _Found, res: _Resolution) -> dict:
     unit_keys = [t if t is not None and t not in MANY_PER_ENTITY else v.casefold()
                  for v, (t, _) in zip(units.values, unit_types)]
     return {
-        "year": year,
+        "year": year,  # of every row; its code and the year of each code:
+        "year_cell": table.cells["year"].codes, "year_of_cell": year_of_cell,
         # The entity's type, or the type a row gives when its entity is unknown: the era's scale and caps
         # still apply, so a row's other problems are found too.
         "era_type": pd.array([t if t is not None else given for t, given in zip(resolved["entity_type"], given_types)],
                              dtype=STRING),
         "combo": combo,
         "entity_key": pd.factorize(pd.Series(resolved["entity_code"], dtype=object))[0][combo],
-        "unit_key": np.append(pd.factorize(pd.Series(unit_keys, dtype=object))[0], -1)[units.codes],
+        "unit_key": _per_value_codes(unit_keys, units.codes),
         "resolved": {k: pd.array(v, dtype=STRING) for k, v in resolved.items()},
         "attribution": {k: np.asarray(v, dtype=object) for k, v in attribution.items()},  # per combo
         "unit_type": pd.array([t for t, _ in unit_types], dtype=STRING),
@@ -899,16 +912,20 @@ class _Eras:
 
 
 def _eras(ident: dict, found: _Found, res: _Resolution) -> _Eras:
-    type_codes, types = pd.factorize(ident["era_type"])
-    known = ~np.isnan(ident["year"]) & (type_codes[ident["combo"]] >= 0)
-    codes = np.full(found.n, -1)
-    if not known.any():
-        return _Eras(codes, [])
-    year_codes, years = pd.factorize(ident["year"][known])
-    pair = _combine([year_codes, type_codes[ident["combo"][known]]])
-    firsts = _first_rows(pair)
-    codes[known] = pair
-    looked_up = [res.era(int(years[year_codes[i]]), types[type_codes[ident["combo"][known][i]]]) for i in firsts]
+    """Each row's era, looked up once per distinct (year cell, entity type) its rows hold."""
+    type_codes, types = pd.factorize(ident["era_type"])  # per combo
+    years = ident["year_of_cell"]
+    # (year cell, type) numbered densely, -1 of either included: few, so counted rather than hashed.
+    pair = (ident["year_cell"] + 1) * (len(types) + 1) + (type_codes[ident["combo"]] + 1)
+    present = np.flatnonzero(np.bincount(pair, minlength=(len(years) + 1) * (len(types) + 1)))
+    lookup = np.full((len(years) + 1) * (len(types) + 1), -1)
+    looked_up = []
+    for p in present:
+        year_i, type_i = divmod(int(p), len(types) + 1)
+        if year_i and type_i and not np.isnan(years[year_i - 1]):
+            lookup[p] = len(looked_up)
+            looked_up.append(res.era(int(years[year_i - 1]), types[type_i - 1]))
+    codes = lookup[pair]
     found.add_per_value(codes, "year", [None if err is None else str(err) for _, err in looked_up])
     return _Eras(codes, [era for era, _ in looked_up])
 
@@ -1050,9 +1067,15 @@ def _duplicates(key: np.ndarray, values: np.ndarray, where, what: str) -> list[t
     values differ are all refused, each naming the others. ``where(position)`` locates a row
     as the messages name it ("row 7" or "f.csv[Sheet] row 7").
     """
-    twice = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
-    if not len(twice):
+    # By sorting, not hashing: rows come mostly in key order, which a stable sort passes over in one go.
+    order = np.argsort(key, kind="stable")
+    same = key[order[1:]] == key[order[:-1]]
+    if not same.any():
         return []
+    shared = np.zeros(len(key), dtype=bool)
+    shared[1:] |= same
+    shared[:-1] |= same
+    twice = np.sort(order[shared])
     refused = []
     frame = pd.DataFrame(values[twice]).assign(_key=key[twice], _pos=twice)
     value_columns = list(range(values.shape[1]))
@@ -1120,10 +1143,9 @@ def _clean_table(table: _Table, res: _Resolution) -> tuple[pd.DataFrame, pd.Data
     values = (_clean_units if kind == "units" else _clean_answers)(table, found, ident, eras)
 
     value_columns, conflict_column, what = _KEYS[kind]
-    keys = [pd.factorize(ident["year"])[0], ident["entity_key"], ident["unit_key"]]
+    keys = [_per_value_codes(ident["year_of_cell"], ident["year_cell"]), ident["entity_key"], ident["unit_key"]]
     if kind == "answers":
-        keys += [np.append(pd.factorize(pd.array(values["dimension"], dtype=STRING))[0], -1)[table.cells["dimension"].codes],
-                 table.cells["indicator_code"].codes,
+        keys += [_per_value_codes(values["dimension"], table.cells["dimension"].codes), table.cells["indicator_code"].codes,
                  _codes(table, "respondent")]
     ok = np.flatnonzero(~found.rejected())
     if len(ok):
@@ -1137,6 +1159,12 @@ def _clean_table(table: _Table, res: _Resolution) -> tuple[pd.DataFrame, pd.Data
                     mask[ok[p]], reasons[ok[p]] = True, reason
             found.add(mask, conflict_column if conflicting else None, reasons, holds_back=conflicting)
     return _canonical(table, values, ident, np.flatnonzero(~found.rejected())), _problem_frame(table, found, ident)
+
+
+def _per_value_codes(distinct, codes: np.ndarray) -> np.ndarray:
+    """Each row's code into the distinct values of ``distinct`` (one per cell code; -1: missing): cells
+    that mean the same (`2023` and `2023,0`, `input` and `Input`) get the same code."""
+    return np.append(pd.factorize(pd.Series(distinct, dtype=object))[0], -1)[codes]
 
 
 def _codes(table: _Table, column: str) -> np.ndarray:
