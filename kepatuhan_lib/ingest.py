@@ -779,14 +779,22 @@ def _number_column(table: _Table, column: str, found: _Found, what: str) -> np.n
     cells = table.cells.get(column)
     if cells is None:
         return np.full(found.n, np.nan)
-    numbers, bad = parse_numbers(cells.values)
-    ambiguous = ambiguous_thousands(cells.values)
+    numbers, bad, ambiguous = _parsed(tuple(cells.values))
     refused = table.refused.get(column, np.zeros(len(cells.values), dtype=bool))
     found.add_per_value(cells.codes, column, [
         None if r else _ambiguous(v, x) if a else f"{v!r} is not a number; expected {what} such as {EXAMPLE}" if b
         else None for v, x, b, a, r in zip(cells.values, numbers, bad, ambiguous, refused)])
-    numbers = numbers.mask(ambiguous | refused)
-    return np.append(numbers.to_numpy(dtype=float, na_value=np.nan), np.nan)[cells.codes]
+    return np.append(np.where(ambiguous | refused, np.nan, numbers), np.nan)[cells.codes]
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(texts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Number (NaN: none), unparseable and ambiguous (`3.000`) of each distinct cell text; parsed once per
+    run for each set of texts (a column of every file of an archive holds the same few)."""
+    values = pd.Series(texts, dtype=STRING)
+    numbers, bad = parse_numbers(values)
+    return (numbers.to_numpy(dtype=float, na_value=np.nan), bad.to_numpy(dtype=bool),
+            ambiguous_thousands(values).to_numpy(dtype=bool))
 
 
 def _ambiguous(text: str, thousands: float) -> str:
@@ -799,8 +807,7 @@ def _ambiguous(text: str, thousands: float) -> str:
 def _year(table: _Table, found: _Found) -> np.ndarray:
     """The year of each distinct year cell (NaN where refused)."""
     cells = table.cells["year"]
-    numbers, bad = parse_numbers(cells.values)
-    values = numbers.to_numpy(dtype=float, na_value=np.nan)
+    values, bad, dotted = _parsed(tuple(cells.values))
     refused = table.refused.get("year", np.zeros(len(values), dtype=bool))
     reasons = [
         "" if cell_refused else f"{text!r} is not a year; expected a year such as 2023"
@@ -808,7 +815,7 @@ def _year(table: _Table, found: _Found) -> np.ndarray:
         else f"year {int(value)} is outside {schemas.YEAR_MIN}-{schemas.YEAR_MAX}"
         if not schemas.YEAR_MIN <= value <= schemas.YEAR_MAX else None
         for text, value, unparseable, dotted, cell_refused
-        in zip(cells.values, values, bad, ambiguous_thousands(cells.values), refused)
+        in zip(cells.values, values, bad, dotted, refused)
     ]
     found.add_per_value(cells.codes, "year", [r or None for r in reasons],
                         missing=f"{cells.header} is empty; expected a year such as 2023")
@@ -1060,11 +1067,11 @@ _KEYS = {  # what makes a row the same as another, and what it says
 }
 
 
-def _duplicates(key: np.ndarray, values: np.ndarray, where, what: str) -> list[tuple[int, str, bool]]:
+def _duplicates(key: np.ndarray, values: list[np.ndarray], where, what: str) -> list[tuple[int, str, bool]]:
     """Rows sharing a key: (position, reason, conflicting) for every row refused.
 
     Identical rows keep the first and refuse the others ("duplicate of row N"); rows whose
-    values differ are all refused, each naming the others. ``where(position)`` locates a row
+    values (``values``: columns) differ are all refused, each naming the others. ``where(position)`` locates a row
     as the messages name it ("row 7" or "f.csv[Sheet] row 7").
     """
     # By sorting, not hashing: rows come mostly in key order, which a stable sort passes over in one go.
@@ -1077,8 +1084,8 @@ def _duplicates(key: np.ndarray, values: np.ndarray, where, what: str) -> list[t
     shared[:-1] |= same
     twice = np.sort(order[shared])
     refused = []
-    frame = pd.DataFrame(values[twice]).assign(_key=key[twice], _pos=twice)
-    value_columns = list(range(values.shape[1]))
+    frame = pd.DataFrame({i: v[twice] for i, v in enumerate(values)}).assign(_key=key[twice], _pos=twice)
+    value_columns = list(range(len(values)))
     for _, group in frame.groupby("_key", sort=False):
         positions = group["_pos"].to_numpy()
         if len(group[value_columns].drop_duplicates()) == 1:
@@ -1117,7 +1124,8 @@ def _check_cells(table: _Table, found: _Found) -> None:
                  "the file mixes encodings; save it again as UTF-8" if u else None
             for n, z, u in zip(length, nul, lost)])
         refused = (length > limit) | nul | lost
-        formula = np.isin(table.rows, formula_rows.get(table.positions[column], []))
+        formula = np.isin(table.rows, formula_rows[table.positions[column]]) if table.positions[column] in formula_rows \
+            else np.zeros(0, dtype=bool)
         if formula.any():
             found.add(formula, column, _reasons(formula, lambda v: (
                 f"{header} holds the formula {v} with no saved result (a program wrote the file without "
@@ -1148,9 +1156,14 @@ def _clean_table(table: _Table, res: _Resolution) -> tuple[pd.DataFrame, pd.Data
         keys += [_per_value_codes(values["dimension"], table.cells["dimension"].codes), table.cells["indicator_code"].codes,
                  _codes(table, "respondent")]
     ok = np.flatnonzero(~found.rejected())
-    if len(ok):
-        numbers = np.stack([np.asarray(values[c], dtype=float) for c in value_columns], axis=1)[ok]
-        refused = _duplicates(mixed_radix([k[ok] for k in keys]), numbers, lambda p: f"row {table.rows[ok[p]]}", what)
+
+    def accepted(column: np.ndarray) -> np.ndarray:
+        return column if len(ok) == found.n else column[ok]
+
+    refused = _duplicates(mixed_radix(accepted(k) for k in keys),
+                          [accepted(np.asarray(values[c], dtype=float)) for c in value_columns],
+                          lambda p: f"row {table.rows[ok[p]]}", what) if len(ok) else []
+    if refused:
         for conflicting in (False, True):
             mask = np.zeros(found.n, dtype=bool)
             reasons = np.full(found.n, None, dtype=object)
@@ -1389,7 +1402,7 @@ def _across_tables(frames: list[pd.DataFrame], kind: str) -> tuple[list[pd.DataF
     keys.append(pd.factorize(_unit_key(sub))[0])
     sheet = sub["source_sheet"].astype(object).map(lambda s: "" if pd.isna(s) else f"[{s}]")
     where = (sub["source_file"].astype(str) + sheet + " row " + sub["source_row"].astype(str)).to_numpy(dtype=object)
-    refused = _duplicates(_combine(keys), sub[value_columns].to_numpy(dtype=float, na_value=np.nan),
+    refused = _duplicates(_combine(keys), [sub[c].to_numpy(dtype=float, na_value=np.nan) for c in value_columns],
                           where.__getitem__, what)
     if not refused:
         return frames, []
