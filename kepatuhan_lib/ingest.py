@@ -192,7 +192,7 @@ class _Cells:
             raw = encoded.dictionary.to_numpy(zero_copy_only=False) if encoded is not None else np.zeros(0, dtype=object)
         # Codes as numpy's index type: each column's codes index many small arrays, which other types slow down.
         raw_codes = raw_codes.astype(np.intp, copy=False)
-        clean_codes, values = pd.factorize(_clean_text(pd.Series(raw, dtype=STRING)), use_na_sentinel=True)
+        clean_codes, values = pd.factorize(pd.array(_CLEANED(raw), dtype=STRING), use_na_sentinel=True)
         if np.array_equal(clean_codes, np.arange(len(raw))) and raw_codes.min(initial=0) >= 0:
             codes = raw_codes  # each text was clean already: the file's codes
         else:  # -1 (empty) indexes the appended -1
@@ -239,6 +239,28 @@ def _clean_text(values: pd.Series) -> pd.Series:
     """Trimmed text, NBSP as a space, runs of spaces collapsed; <NA> when empty or `-`, `n/a`..."""
     text = values.str.replace("[\\s\u00a0\u202f\ufeff]+", " ", regex=True).str.strip()
     return text.mask(text.str.lower().isin(MISSING_TOKENS))
+
+
+class _PerText:
+    """A vectorised function of texts computed once per distinct text over a run: the files of an
+    archive share most of their texts (names, codes, scores), and each file has a few hundred."""
+
+    def __init__(self, function):
+        self.function, self.known = function, {}
+
+    def __call__(self, texts) -> list:
+        new = [t for t in dict.fromkeys(texts) if t not in self.known]
+        if new:
+            if len(self.known) > 1_000_000:  # bounded in a long-lived process
+                self.known.clear()
+            results = self.function(pd.Series(new, dtype=STRING))
+            self.known.update(zip(new, results.to_numpy(dtype=object, na_value=None)
+                                  if isinstance(results, pd.Series) else results))
+        return [self.known[t] for t in texts]
+
+
+_CLEANED = _PerText(_clean_text)  # a cell text as written -> cleaned (None: empty)
+_FOOTER = _PerText(lambda texts: texts.str.contains(FOOTER_LABEL, regex=True).to_numpy(dtype=bool, na_value=False))
 
 
 def _header_cells(row: list) -> list[str | None]:
@@ -319,8 +341,7 @@ def _table(file: str, sheet: str | None, sha256: str, found, data: list, first_r
 def _blank_or_footer(all_cells: list[_Cells], mapping: dict[int, str], n: int) -> np.ndarray:
     """Rows that are not data rows: blank, or a footer (its first filled cell, or its entity or unit cell,
     is a footer label such as Rata-rata)."""
-    labels = [cells.values.str.contains(FOOTER_LABEL, regex=True).to_numpy(dtype=bool, na_value=False)
-              for cells in all_cells]
+    labels = [np.array(_FOOTER(cells.values), dtype=bool) for cells in all_cells]
     if not any(label.any() for label in labels):  # no footer: blank rows only, seen from the first columns
         filled = np.zeros(n, dtype=bool)
         for cells in all_cells:
@@ -351,6 +372,9 @@ def _letter(j: int) -> str:
     return letters
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters no text has (tab, CR, LF aside)
+
+
 def _read_csv(file: str, data: pa.Buffer | bytes, sha256: str, mixed: bool = False) -> tuple[list[_Table], list[Problem]]:
     """A CSV file's table; ``mixed``: undecodable bytes of a mostly UTF-8 file were read as U+FFFD."""
     data = pa.py_buffer(data)  # slices of a buffer are not copies
@@ -368,7 +392,7 @@ def _read_csv(file: str, data: pa.Buffer | bytes, sha256: str, mixed: bool = Fal
         else:
             encoded = data
     text_head = encoded[:65536].to_pybytes().decode("utf-8", errors="replace")
-    controls = sum(ch < " " and ch not in "\t\r\n" for ch in text_head)
+    controls = len(_CONTROL.findall(text_head))
     if controls > len(text_head) / 100:
         return [], [Problem(file, "not a table: a binary file, not CSV text or an .xlsx workbook")]
 
@@ -779,7 +803,7 @@ def _number_column(table: _Table, column: str, found: _Found, what: str) -> np.n
     cells = table.cells.get(column)
     if cells is None:
         return np.full(found.n, np.nan)
-    numbers, bad, ambiguous = _parsed(tuple(cells.values))
+    numbers, bad, ambiguous = _parsed(cells.values)
     refused = table.refused.get(column, np.zeros(len(cells.values), dtype=bool))
     found.add_per_value(cells.codes, column, [
         None if r else _ambiguous(v, x) if a else f"{v!r} is not a number; expected {what} such as {EXAMPLE}" if b
@@ -787,14 +811,19 @@ def _number_column(table: _Table, column: str, found: _Found, what: str) -> np.n
     return np.append(np.where(ambiguous | refused, np.nan, numbers), np.nan)[cells.codes]
 
 
-@functools.lru_cache(maxsize=64)
-def _parsed(texts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Number (NaN: none), unparseable and ambiguous (`3.000`) of each distinct cell text; parsed once per
-    run for each set of texts (a column of every file of an archive holds the same few)."""
-    values = pd.Series(texts, dtype=STRING)
-    numbers, bad = parse_numbers(values)
-    return (numbers.to_numpy(dtype=float, na_value=np.nan), bad.to_numpy(dtype=bool),
-            ambiguous_thousands(values).to_numpy(dtype=bool))
+def _parse(texts: pd.Series) -> list[tuple[float, bool, bool]]:
+    numbers, bad = parse_numbers(texts)
+    return list(zip(numbers.to_numpy(dtype=float, na_value=np.nan), bad, ambiguous_thousands(texts)))
+
+
+_PARSED = _PerText(_parse)
+
+
+def _parsed(texts: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Number (NaN: none), unparseable and ambiguous (`3.000`) of each distinct cell text."""
+    parsed = _PARSED(texts)
+    return (np.array([p[0] for p in parsed], dtype=float), np.array([p[1] for p in parsed], dtype=bool),
+            np.array([p[2] for p in parsed], dtype=bool))
 
 
 def _ambiguous(text: str, thousands: float) -> str:
@@ -807,7 +836,7 @@ def _ambiguous(text: str, thousands: float) -> str:
 def _year(table: _Table, found: _Found) -> np.ndarray:
     """The year of each distinct year cell (NaN where refused)."""
     cells = table.cells["year"]
-    values, bad, dotted = _parsed(tuple(cells.values))
+    values, bad, dotted = _parsed(cells.values)
     refused = table.refused.get("year", np.zeros(len(values), dtype=bool))
     reasons = [
         "" if cell_refused else f"{text!r} is not a year; expected a year such as 2023"
@@ -1114,9 +1143,10 @@ def _check_cells(table: _Table, found: _Found) -> None:
         formula_rows.setdefault(j, []).append(row)
     for column, cells in table.cells.items():
         values, header, limit = cells.values, cells.header, schemas.MAX_CHARS[column]
-        length = values.str.len().to_numpy(dtype=int)
-        nul = values.str.contains("\x00", regex=False).to_numpy(dtype=bool)
-        lost = values.str.contains("\ufffd", regex=False).to_numpy(dtype=bool) & table.mixed_encoding
+        texts = values.tolist()  # a few hundred distinct texts: looked at one by one
+        length = np.array([len(v) for v in texts], dtype=int)
+        nul = np.array(["\x00" in v for v in texts], dtype=bool)
+        lost = np.array(["\ufffd" in v for v in texts], dtype=bool) & table.mixed_encoding
         found.add_per_value(cells.codes, column, [
             f"{header} holds {n:,} characters; expected at most {limit}" if n > limit
             else f"{header} holds a NUL byte (\\x00), which no text has; the export is damaged" if z
