@@ -217,7 +217,6 @@ class _Table:
 
     file: str
     sheet: str | None
-    sha256: str
     layout: Layout
     rows: np.ndarray  # spreadsheet row of each data row
     cells: dict[str, _Cells]  # canonical column -> cells
@@ -225,6 +224,7 @@ class _Table:
     synthetic_name: bool
     skipped: int  # blank and footer rows
     overflow: dict[int, str] = field(default_factory=dict)  # row -> cells beyond the header's columns
+    sha256: str = ""  # of the file's bytes (set once hashed)
     mixed_encoding: bool = False  # a CSV of UTF-8 and other bytes: undecodable bytes were read as U+FFFD
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column index): formula, no saved value
     refused: dict[str, np.ndarray] = field(default_factory=dict)  # column -> distinct values refused as cells
@@ -302,7 +302,7 @@ def _not_a_table(file: str) -> Problem:
                          f"has the expected column headers ({expected})")
 
 
-def _table(file: str, sheet: str | None, sha256: str, found, data: list, first_row: int,
+def _table(file: str, sheet: str | None, found, data: list, first_row: int,
            synthetic_name: bool) -> tuple[_Table | None, list[Problem]]:
     """Build a table from the header found and its columns of cell texts (see `_Cells.of`)."""
     index, layout, mapping, labels = found
@@ -334,7 +334,7 @@ def _table(file: str, sheet: str | None, sha256: str, found, data: list, first_r
                              "ignored", sheet=sheet, notice=True)
                for j, label in enumerate(labels) if label and j not in mapping and j < len(all_cells)
                and (all_cells[j].codes >= 0).any()]
-    return _Table(file, sheet, sha256, layout, rows[keep], cells, positions, synthetic_name,
+    return _Table(file, sheet, layout, rows[keep], cells, positions, synthetic_name,
                   skipped=n - len(keep)), ignored
 
 
@@ -375,7 +375,7 @@ def _letter(j: int) -> str:
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters no text has (tab, CR, LF aside)
 
 
-def _read_csv(file: str, data: pa.Buffer | bytes, sha256: str, mixed: bool = False) -> tuple[list[_Table], list[Problem]]:
+def _read_csv(file: str, data: pa.Buffer | bytes, mixed: bool = False) -> tuple[list[_Table], list[Problem]]:
     """A CSV file's table; ``mixed``: undecodable bytes of a mostly UTF-8 file were read as U+FFFD."""
     data = pa.py_buffer(data)  # slices of a buffer are not copies
     if data[:3].to_pybytes() == b"\xef\xbb\xbf":
@@ -413,8 +413,8 @@ def _read_csv(file: str, data: pa.Buffer | bytes, sha256: str, mixed: bool = Fal
     try:
         table = pacsv.read_csv(
             pa.BufferReader(encoded),
-            # One thread: the previous file is cleaned meanwhile, and arrow's threads would cost twice the CPU.
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=index + 1, use_threads=False),
+            # Arrow's threads: the cores the cleaning of the previous file leaves idle parse this one.
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=index + 1, use_threads=True),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
                                              invalid_row_handler=lambda row: ragged.append(row) or "skip"),
             # Dictionary-encoded: a column of millions of repeated cells is read as codes + distinct texts.
@@ -426,14 +426,14 @@ def _read_csv(file: str, data: pa.Buffer | bytes, sha256: str, mixed: bool = Fal
             converted = _as_utf8(data.to_pybytes())
             if converted is None:
                 return [], [Problem(file, "not a table: the file is neither UTF-8 nor cp1252 text")]
-            return _read_csv(file, converted[0], sha256, converted[1])
+            return _read_csv(file, converted[0], converted[1])
         ragged.append(None)
     if ragged:  # rows of uneven length: the exact (slower) reader pads them as a spreadsheet would
-        tables, problems = _read_csv_exactly(file, encoded.to_pybytes().decode("utf-8", errors="replace"), sha256,
+        tables, problems = _read_csv_exactly(file, encoded.to_pybytes().decode("utf-8", errors="replace"),
                                              delimiter, found)
     else:
         columns = [table.column(n) for n in names]
-        built, problems = _table(file, None, sha256, found, columns, index + 2,
+        built, problems = _table(file, None, found, columns, index + 2,
                                  bool(SYNTHETIC_NAME.search(Path(file).name)))
         tables = [built] if built else []
     for built in tables:
@@ -460,7 +460,7 @@ def _as_utf8(data: bytes) -> tuple[bytes, bool] | None:
         return None
 
 
-def _read_csv_exactly(file: str, text: str, sha256: str, delimiter: str, found) -> tuple[list[_Table], list[Problem]]:
+def _read_csv_exactly(file: str, text: str, delimiter: str, found) -> tuple[list[_Table], list[Problem]]:
     """Read with the csv module: short rows are padded; cells beyond the header are a row problem."""
     index, _, _, labels = found
     width = len(labels)
@@ -472,7 +472,7 @@ def _read_csv_exactly(file: str, text: str, sha256: str, delimiter: str, found) 
                                   "of cells of a few hundred characters")]
     padded = [(r + [""] * width)[:width] for r in records]
     columns = [pd.Series([r[j] for r in padded], dtype=STRING) for j in range(width)]
-    built, problems = _table(file, None, sha256, found, columns, index + 2, bool(SYNTHETIC_NAME.search(Path(file).name)))
+    built, problems = _table(file, None, found, columns, index + 2, bool(SYNTHETIC_NAME.search(Path(file).name)))
     if built is not None:
         built.overflow = {index + 2 + i: delimiter.join(r[width:]) for i, r in enumerate(records)
                           if any(c.strip() for c in r[width:])}
@@ -497,7 +497,7 @@ def _cell_text(value, column: str | None) -> str | None:
     return str(value)
 
 
-def _read_xlsx(file: str, data: bytes, sha256: str) -> tuple[list[_Table], list[Problem]]:
+def _read_xlsx(file: str, data: bytes) -> tuple[list[_Table], list[Problem]]:
     import openpyxl  # only .xlsx files need it
 
     try:
@@ -540,7 +540,7 @@ def _read_xlsx(file: str, data: bytes, sha256: str) -> tuple[list[_Table], list[
         columns = [pd.Series([_cell_text(r[j] if j < len(r) else None, mapping.get(j)) for r in body], dtype=STRING)
                    for j in range(width)]
         labels = labels + [""] * (width - len(labels))
-        built, found_problems = _table(file, sheet.title, sha256, (index, found[1], mapping, labels), columns,
+        built, found_problems = _table(file, sheet.title, (index, found[1], mapping, labels), columns,
                                        index + 2, synthetic_name)
         if built:
             built.formulas = {(i + 1, j) for i, j in formulas.get(sheet.title, {})}
@@ -678,12 +678,14 @@ def _read_file(path: Path) -> tuple[list[_Table], list[Problem]]:
     head = data[:4096].to_pybytes()
     if not head.strip(b" \t\r\n\xef\xbb\xbf,;") and not data.to_pybytes().strip(b" \t\r\n\xef\xbb\xbf,;"):
         return [], [Problem(file, "the file is empty")]
-    sha256 = hashlib.sha256(data).hexdigest()
-    if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(file, data.to_pybytes(), sha256)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return [], [Problem(file, "an old Excel .xls workbook: save it as .xlsx or CSV")]
-    return _read_csv(file, data, sha256)
+    with ThreadPoolExecutor(max_workers=1) as hasher:  # hashed while parsed (hashlib lets go of the GIL)
+        sha256 = hasher.submit(lambda: hashlib.sha256(data).hexdigest())
+        tables, problems = _read_xlsx(file, data.to_pybytes()) if head.startswith(b"PK\x03\x04") else _read_csv(file, data)
+        for table in tables:
+            table.sha256 = sha256.result()
+    return tables, problems
 
 
 # --- cleaning tables into canonical rows ------------------------------------------------------------
