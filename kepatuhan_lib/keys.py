@@ -30,6 +30,13 @@ def mixed_radix(codes: Iterable[np.ndarray]) -> np.ndarray:
     return key + offset if key is not None else np.zeros(0, dtype=np.int64)
 
 
+def codes_of(column: pd.Series) -> np.ndarray:
+    """An integer code per row, one per distinct value (-1: missing): a categorical's own codes, else factorized."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy()
+    return pd.factorize(column, use_na_sentinel=True)[0]
+
+
 def combination_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """One integer (not dense) per distinct combination of ``columns``; a missing value is a value of its own."""
-    return mixed_radix(pd.factorize(frame[c], use_na_sentinel=True)[0] for c in columns)
+    return mixed_radix(codes_of(frame[c]) for c in columns)
