@@ -41,6 +41,7 @@ class Task:
     html: str  # relative to reports_dir
     inputs: tuple[str, ...]  # declared: the notebook may read these (and package data) only
     timeout: int = CELL_TIMEOUT
+    subject: str = ""  # whom the report is about, named with its year on paper
 
 
 @dataclass
@@ -117,14 +118,57 @@ def file_digest(path: Path) -> str:
     return storage.sha256_file(path) if path.exists() else "missing"
 
 
-def library_digest(package_dir: Path = config.PACKAGE_DIR) -> str:
-    """One hash over the library's code and package data (methodology, reference, templates)."""
+# Modules the build itself runs on every report's notebook: what they do shows in the HTML.
+RENDERING_MODULES = ("kepatuhan_lib.reports.emit", "kepatuhan_lib.reports.render")
+
+
+def library_digest(notebook: Path, package_dir: Path = config.PACKAGE_DIR) -> str:
+    """One hash over what of the library a report's HTML comes from: the project modules its notebook
+    and the rendering import (transitively, lazy imports included) and the package data (methodology,
+    reference, templates, translations). A change elsewhere (a message of `ingest`) rebuilds nothing."""
+    modules = module_closure({*notebook_imports(notebook), *RENDERING_MODULES}, package_dir)
+    data = [p for p in package_dir.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")
+            and "__pycache__" not in p.parts]
     digest = hashlib.sha256()
-    for path in sorted(package_dir.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            digest.update(str(path.relative_to(package_dir)).encode() + b"\0")
-            digest.update(path.read_bytes())
+    for path in sorted({*modules, *data}):
+        digest.update(str(path.relative_to(package_dir)).encode() + b"\0")
+        digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def module_closure(modules: set[str], package_dir: Path = config.PACKAGE_DIR) -> set[Path]:
+    """The files of the project modules ``modules`` import, directly or not (with their packages'
+    __init__.py): read from the source, so nothing is imported."""
+    package = package_dir.name
+    found: set[Path] = set()
+    todo = [m for m in modules if m == package or m.startswith(package + ".")]
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")[1:]
+        for depth in range(len(parts) + 1):  # the module and every package above it
+            path = _module_file(package_dir, parts[:depth])
+            if path is None or path in found:
+                continue
+            found.add(path)
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+                if isinstance(node, ast.Import):
+                    todo += [a.name for a in node.names if a.name.split(".")[0] == package]
+                elif isinstance(node, ast.ImportFrom):
+                    here = [package, *parts[:depth]] if path.name == "__init__.py" else [package, *parts[:depth - 1]]
+                    base = here[:len(here) - node.level + 1] if node.level else []
+                    target = ".".join([*base, *(node.module.split(".") if node.module else [])])
+                    if target.split(".")[0] == package:
+                        todo += [target, *(f"{target}.{a.name}" for a in node.names)]
+    return found
+
+
+def _module_file(package_dir: Path, parts: list[str]) -> Path | None:
+    """The file of a module (a/b.py) or package (a/b/__init__.py) below the package, if it is one."""
+    where = package_dir.joinpath(*parts)
+    for path in (where / "__init__.py", where.with_suffix(".py") if parts else None):
+        if path is not None and path.is_file():
+            return path
+    return None
 
 
 def job_key(report: Report, params: dict, library: str, digests: dict[Path, str]) -> str:
@@ -159,7 +203,7 @@ def save_state(state_path: Path, entries: dict) -> None:
 
 # --- the build -------------------------------------------------------------------------------
 
-def build_command(editions, years, provinces, reports, jobs, force) -> int:
+def build_command(editions, years, provinces, reports, jobs, force, pdf=False) -> int:
     """`kepatuhan build`: exit 0 when every selected report built, 1 when any failed.
 
     One build at a time in reports/ (reports/.lock; another is a LockedError naming it). Each
@@ -174,6 +218,10 @@ def build_command(editions, years, provinces, reports, jobs, force) -> int:
     unknown = sorted(set(editions or ()) - set(config.EDITIONS))
     if unknown:
         raise UsageError(f"unknown edition {', '.join(unknown)}; editions: {', '.join(config.EDITIONS)}")
+    if pdf:
+        from .pdf import require
+
+        require()
     with (storage.writing_in(config.REPORTS_DIR),
           locks.exclusive(config.REPORTS_DIR / config.LOCK_NAME, "build")):
         have = available_editions()
@@ -185,10 +233,10 @@ def build_command(editions, years, provinces, reports, jobs, force) -> int:
             raise UsageError("no processed data yet; run `kepatuhan ingest`")
         with storage.pinned(editions or have):
             return _build_editions(editions or have, have, years, provinces, reports, jobs, force,
-                                   full=not (editions or years or provinces or reports))
+                                   full=not (editions or years or provinces or reports), pdf=pdf)
 
 
-def _build_editions(editions, have, years, provinces, reports, jobs, force, full) -> int:
+def _build_editions(editions, have, years, provinces, reports, jobs, force, full, pdf=False) -> int:
     from .index import write_editions_index
 
     selections = {edition: select_jobs(edition, years, provinces, reports) for edition in editions}
@@ -197,9 +245,9 @@ def _build_editions(editions, have, years, provinces, reports, jobs, force, full
         reports_dir = config.REPORTS_DIR / edition
         print(f"kepatuhan build [{edition}]: {len(selection)} reports", file=sys.stderr)
         result = build(selection, n_jobs=jobs, force=force, prune=not (years or provinces or reports),
-                       reports_dir=reports_dir)
+                       reports_dir=reports_dir, pdf=pdf)
         print(
-            f"kepatuhan build [{edition}]: {len(result.built) - len(result.failed)} built, "
+            f"kepatuhan build [{edition}]: {len(set(result.built) - set(result.failed))} built, "
             f"{len(result.skipped)} unchanged, {len(result.failed)} failed in {result.seconds:.1f} s; "
             f"see {config.display_path(reports_dir / 'index.html')}",
             file=sys.stderr,
@@ -237,23 +285,27 @@ def build(
     prune: bool = False,
     progress: bool = True,
     timeout: int = CELL_TIMEOUT,
+    pdf: bool = False,
 ) -> BuildResult:
     """Build the reports whose inputs changed (all with ``force``), in parallel; write the index.
 
     Every job's parameters are checked before any work starts. ``prune`` drops reports that are
-    no longer selected (a full build) from the state, the index and the disk.
+    no longer selected (a full build) from the state, the index and the disk. ``pdf`` also prints
+    each built report whose PDF is missing or older than its HTML (see _print_pdfs).
     """
     from .index import write_index
 
     started = time.perf_counter()
     state_path = state_path or reports_dir / config.BUILD_STATE_NAME
     checked = [(job, catalog[job.report], check(catalog[job.report], job.params)) for job in jobs]
-    library, digests = library_digest(), {}
+    libraries, digests = {}, {}
     entries = load_state(state_path)
     tasks, skipped = {}, []
     for job, report, params in checked:
         rel = report.output(job).as_posix()
-        key = job_key(report, params, library, digests)
+        if report.notebook not in libraries:
+            libraries[report.notebook] = library_digest(report.notebook)
+        key = job_key(report, params, libraries[report.notebook], digests)
         old = entries.get(rel, {})
         if not force and old.get("key") == key and old.get("status") == "ok" and (reports_dir / rel).exists():
             skipped.append(rel)
@@ -262,7 +314,7 @@ def build(
                         "province_code": job.province_code, "key": key, **asdict(Outcome("pending")),
                         "outputs": old.get("outputs", [])}  # until replaced: removed if not written again
         tasks[rel] = Task(str(report.notebook), params, str(reports_dir), rel,
-                          tuple(str(p) for p in report.input_paths(params)), timeout)
+                          tuple(str(p) for p in report.input_paths(params)), timeout, job.subject)
     if prune:
         keep = {catalog[j.report].output(j).as_posix() for j in jobs}
         for rel in set(entries) - keep:
@@ -277,9 +329,37 @@ def build(
             if outcome.status != "ok":
                 failed[rel] = outcome
             save_state(state_path, entries)  # after each report: an interrupted build keeps its work
+    if pdf:
+        selected = [catalog[job.report].output(job).as_posix() for job in jobs]
+        failed |= _print_pdfs(selected, entries, reports_dir, state_path, n_jobs or available_cores())
     save_state(state_path, entries)
     write_index(entries, reports_dir)
     return BuildResult(list(tasks), skipped, failed, time.perf_counter() - started)
+
+
+def _print_pdfs(selected: list[str], entries: dict, reports_dir: Path, state_path: Path, n_jobs: int) -> dict:
+    """Print each selected report that built to a PDF beside it, unless the PDF of its present HTML is
+    there (``pdf_key``: the HTML's key and the printing code's digest); returns the reports whose PDF
+    failed, as failures."""
+    from . import pdf
+
+    printer = file_digest(Path(pdf.__file__))  # a change in how pages are printed prints them again
+    wanted = {rel: reports_dir / rel for rel in selected if entries[rel]["status"] == "ok"
+              and not (entries[rel].get("pdf_key") == f"{entries[rel]['key']}:{printer}"
+                       and pdf.pdf_path(reports_dir / rel).exists())}
+    failed = {}
+
+    def printed(rel: str, error: str) -> None:
+        entry = entries[rel]
+        if error:  # the HTML stays (and is listed); the report counts as failed, its PDF is tried again next time
+            failed[rel] = Outcome("failed", title=entry.get("title", ""), error=error, section="PDF")
+        else:
+            entry["pdf_key"] = f"{entry['key']}:{printer}"
+            entry["outputs"] = sorted({*entry["outputs"], pdf.pdf_path(Path(rel)).as_posix()})
+        save_state(state_path, entries)
+
+    pdf.print_pdfs(wanted, n_jobs, printed)
+    return failed
 
 
 def _remove_outputs(reports_dir: Path, entry: dict) -> None:
@@ -369,6 +449,9 @@ def notebook_imports(notebook: Path) -> set[str]:
                 modules.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 modules.add(node.module)
+                # `from package import module`: the module too (names that are not modules fail to import
+                # when warming, which is skipped, and have no file in module_closure)
+                modules.update(f"{node.module}.{alias.name}" for alias in node.names)
     return modules
 
 
@@ -468,7 +551,8 @@ def _run_task(task: Task) -> Outcome:
             )
         files = table_files(html_path, emitted.tables)
         built_at = datetime.now()
-        html, title = render_html(nb, emitted, built_at=built_at, downloads=[f.name for f in files])
+        html, title = render_html(nb, emitted, built_at=built_at, downloads=[f.name for f in files],
+                                  subject=task.subject)
         export_tables(emitted.tables, html_path)
         storage.write_text(html_path, html)
     except Exception as err:  # a report's own failure must not stop the others
