@@ -82,6 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_interrupts = []  # the SIGINTs `on_interrupt` received
+
+
+def on_interrupt(signum, frame) -> None:
+    """SIGINT as a KeyboardInterrupt, remembered: a library that turns it into another exception (an
+    ImportError of a module half imported) still ends the command as interrupted."""
+    _interrupts.append(signum)
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -97,12 +107,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kepatuhan {args.command}: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # one line, however often Ctrl-C is pressed
-        print(f"kepatuhan {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return _interrupted(args.command)
     except Exception as err:  # last resort: a user never sees a traceback
+        if _interrupts:
+            return _interrupted(args.command)
         print(f"kepatuhan {args.command}: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return 3
+
+
+def _interrupted(command: str) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # one line, however often Ctrl-C is pressed
+    print(f"kepatuhan {command}: interrupted", file=sys.stderr)
+    return 130
 
 
 if __name__ == "__main__":

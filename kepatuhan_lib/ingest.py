@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from pandera.errors import SchemaErrors
 
 from . import config, methodology, schemas
 from .errors import KepatuhanError, Problem, UnknownEntityError, UsageError
@@ -187,13 +188,15 @@ class _Cells:
             raw_codes, raw = pd.factorize(column, use_na_sentinel=True)
         else:  # the file's texts are never materialised per row: codes and distinct texts only
             encoded = column.unify_dictionaries().combine_chunks() if len(column) else None
-            raw_codes = encoded.indices.to_numpy() if encoded is not None else np.zeros(0, dtype=np.int32)
+            raw_codes = encoded.indices.to_numpy() if encoded is not None else np.zeros(0, dtype=np.intp)
             raw = encoded.dictionary.to_numpy(zero_copy_only=False) if encoded is not None else np.zeros(0, dtype=object)
-        clean_codes, values = pd.factorize(_clean_text(pd.Series(raw, dtype=STRING)), use_na_sentinel=True)
+        # Codes as numpy's index type: each column's codes index many small arrays, which other types slow down.
+        raw_codes = raw_codes.astype(np.intp, copy=False)
+        clean_codes, values = pd.factorize(pd.array(_CLEANED(raw), dtype=STRING), use_na_sentinel=True)
         if np.array_equal(clean_codes, np.arange(len(raw))) and raw_codes.min(initial=0) >= 0:
-            codes = raw_codes.astype(np.int32, copy=False)  # each text was clean already: the file's codes
-        else:  # int32 codes: millions of rows, few distinct texts; -1 (empty) indexes the appended -1.
-            codes = np.append(clean_codes, -1).astype(np.int32)[raw_codes]
+            codes = raw_codes  # each text was clean already: the file's codes
+        else:  # -1 (empty) indexes the appended -1
+            codes = np.append(clean_codes, -1)[raw_codes]
         return cls(header, codes, pd.Series(values, dtype=STRING), raw_codes, np.asarray(raw, dtype=object))
 
     def subset(self, positions: np.ndarray) -> _Cells:
@@ -214,7 +217,6 @@ class _Table:
 
     file: str
     sheet: str | None
-    sha256: str
     layout: Layout
     rows: np.ndarray  # spreadsheet row of each data row
     cells: dict[str, _Cells]  # canonical column -> cells
@@ -222,6 +224,7 @@ class _Table:
     synthetic_name: bool
     skipped: int  # blank and footer rows
     overflow: dict[int, str] = field(default_factory=dict)  # row -> cells beyond the header's columns
+    sha256: str = ""  # of the file's bytes (set once hashed)
     mixed_encoding: bool = False  # a CSV of UTF-8 and other bytes: undecodable bytes were read as U+FFFD
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column index): formula, no saved value
     refused: dict[str, np.ndarray] = field(default_factory=dict)  # column -> distinct values refused as cells
@@ -236,6 +239,28 @@ def _clean_text(values: pd.Series) -> pd.Series:
     """Trimmed text, NBSP as a space, runs of spaces collapsed; <NA> when empty or `-`, `n/a`..."""
     text = values.str.replace("[\\s\u00a0\u202f\ufeff]+", " ", regex=True).str.strip()
     return text.mask(text.str.lower().isin(MISSING_TOKENS))
+
+
+class _PerText:
+    """A vectorised function of texts computed once per distinct text over a run: the files of an
+    archive share most of their texts (names, codes, scores), and each file has a few hundred."""
+
+    def __init__(self, function):
+        self.function, self.known = function, {}
+
+    def __call__(self, texts) -> list:
+        new = [t for t in dict.fromkeys(texts) if t not in self.known]
+        if new:
+            if len(self.known) > 1_000_000:  # bounded in a long-lived process
+                self.known.clear()
+            results = self.function(pd.Series(new, dtype=STRING))
+            self.known.update(zip(new, results.to_numpy(dtype=object, na_value=None)
+                                  if isinstance(results, pd.Series) else results))
+        return [self.known[t] for t in texts]
+
+
+_CLEANED = _PerText(_clean_text)  # a cell text as written -> cleaned (None: empty)
+_FOOTER = _PerText(lambda texts: texts.str.contains(FOOTER_LABEL, regex=True).to_numpy(dtype=bool, na_value=False))
 
 
 def _header_cells(row: list) -> list[str | None]:
@@ -277,7 +302,7 @@ def _not_a_table(file: str) -> Problem:
                          f"has the expected column headers ({expected})")
 
 
-def _table(file: str, sheet: str | None, sha256: str, found, data: list, first_row: int,
+def _table(file: str, sheet: str | None, found, data: list, first_row: int,
            synthetic_name: bool) -> tuple[_Table | None, list[Problem]]:
     """Build a table from the header found and its columns of cell texts (see `_Cells.of`)."""
     index, layout, mapping, labels = found
@@ -300,20 +325,7 @@ def _table(file: str, sheet: str | None, sha256: str, found, data: list, first_r
     all_cells = [_Cells.of(labels[j] if j < len(labels) else "", s) for j, s in enumerate(data)]
     rows = np.arange(n) + first_row
 
-    # Blank rows and footers are not data rows: find each row's first filled cell.
-    first_cell = np.full(n, -1)
-    footer_at = np.zeros(n, dtype=bool)
-    for j, cells in enumerate(all_cells):
-        footer_value = cells.values.str.contains(FOOTER_LABEL, regex=True).to_numpy(dtype=bool, na_value=False)
-        filled = cells.codes >= 0
-        is_footer = filled & (footer_value[cells.codes] if len(footer_value) else False)
-        first = filled & (first_cell < 0)
-        footer_at |= first & is_footer
-        if mapping.get(j) in ("entity", "unit"):
-            footer_at |= is_footer
-        first_cell[first] = j
-    blank = first_cell < 0
-    keep = np.flatnonzero(~blank & ~footer_at)
+    keep = np.flatnonzero(~_blank_or_footer(all_cells, mapping, n))
     if not len(keep):
         return None, [Problem(file, f"no data rows below the header (row {first_row - 1})", sheet=sheet)]
     cells = {column: all_cells[j].subset(keep) for j, column in mapping.items() if j < len(all_cells)}
@@ -322,8 +334,32 @@ def _table(file: str, sheet: str | None, sha256: str, found, data: list, first_r
                              "ignored", sheet=sheet, notice=True)
                for j, label in enumerate(labels) if label and j not in mapping and j < len(all_cells)
                and (all_cells[j].codes >= 0).any()]
-    return _Table(file, sheet, sha256, layout, rows[keep], cells, positions, synthetic_name,
+    return _Table(file, sheet, layout, rows[keep], cells, positions, synthetic_name,
                   skipped=n - len(keep)), ignored
+
+
+def _blank_or_footer(all_cells: list[_Cells], mapping: dict[int, str], n: int) -> np.ndarray:
+    """Rows that are not data rows: blank, or a footer (its first filled cell, or its entity or unit cell,
+    is a footer label such as Rata-rata)."""
+    labels = [np.array(_FOOTER(cells.values), dtype=bool) for cells in all_cells]
+    if not any(label.any() for label in labels):  # no footer: blank rows only, seen from the first columns
+        filled = np.zeros(n, dtype=bool)
+        for cells in all_cells:
+            filled |= cells.codes >= 0
+            if filled.all():
+                break
+        return ~filled
+    first_cell = np.full(n, -1)
+    footer_at = np.zeros(n, dtype=bool)
+    for j, (cells, label) in enumerate(zip(all_cells, labels)):
+        filled = cells.codes >= 0
+        is_footer = filled & (label[cells.codes] if len(label) else False)
+        first = filled & (first_cell < 0)
+        footer_at |= first & is_footer
+        if mapping.get(j) in ("entity", "unit"):
+            footer_at |= is_footer
+        first_cell[first] = j
+    return (first_cell < 0) | footer_at
 
 
 def _letter(j: int) -> str:
@@ -336,7 +372,10 @@ def _letter(j: int) -> str:
     return letters
 
 
-def _read_csv(file: str, data: pa.Buffer | bytes, sha256: str, mixed: bool = False) -> tuple[list[_Table], list[Problem]]:
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters no text has (tab, CR, LF aside)
+
+
+def _read_csv(file: str, data: pa.Buffer | bytes, mixed: bool = False) -> tuple[list[_Table], list[Problem]]:
     """A CSV file's table; ``mixed``: undecodable bytes of a mostly UTF-8 file were read as U+FFFD."""
     data = pa.py_buffer(data)  # slices of a buffer are not copies
     if data[:3].to_pybytes() == b"\xef\xbb\xbf":
@@ -353,7 +392,7 @@ def _read_csv(file: str, data: pa.Buffer | bytes, sha256: str, mixed: bool = Fal
         else:
             encoded = data
     text_head = encoded[:65536].to_pybytes().decode("utf-8", errors="replace")
-    controls = sum(ch < " " and ch not in "\t\r\n" for ch in text_head)
+    controls = len(_CONTROL.findall(text_head))
     if controls > len(text_head) / 100:
         return [], [Problem(file, "not a table: a binary file, not CSV text or an .xlsx workbook")]
 
@@ -374,8 +413,8 @@ def _read_csv(file: str, data: pa.Buffer | bytes, sha256: str, mixed: bool = Fal
     try:
         table = pacsv.read_csv(
             pa.BufferReader(encoded),
-            # One thread: the previous file is cleaned meanwhile, and arrow's threads would cost twice the CPU.
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=index + 1, use_threads=False),
+            # Arrow's threads: the cores the cleaning of the previous file leaves idle parse this one.
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=index + 1, use_threads=True),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
                                              invalid_row_handler=lambda row: ragged.append(row) or "skip"),
             # Dictionary-encoded: a column of millions of repeated cells is read as codes + distinct texts.
@@ -387,14 +426,14 @@ def _read_csv(file: str, data: pa.Buffer | bytes, sha256: str, mixed: bool = Fal
             converted = _as_utf8(data.to_pybytes())
             if converted is None:
                 return [], [Problem(file, "not a table: the file is neither UTF-8 nor cp1252 text")]
-            return _read_csv(file, converted[0], sha256, converted[1])
+            return _read_csv(file, converted[0], converted[1])
         ragged.append(None)
     if ragged:  # rows of uneven length: the exact (slower) reader pads them as a spreadsheet would
-        tables, problems = _read_csv_exactly(file, encoded.to_pybytes().decode("utf-8", errors="replace"), sha256,
+        tables, problems = _read_csv_exactly(file, encoded.to_pybytes().decode("utf-8", errors="replace"),
                                              delimiter, found)
     else:
         columns = [table.column(n) for n in names]
-        built, problems = _table(file, None, sha256, found, columns, index + 2,
+        built, problems = _table(file, None, found, columns, index + 2,
                                  bool(SYNTHETIC_NAME.search(Path(file).name)))
         tables = [built] if built else []
     for built in tables:
@@ -421,7 +460,7 @@ def _as_utf8(data: bytes) -> tuple[bytes, bool] | None:
         return None
 
 
-def _read_csv_exactly(file: str, text: str, sha256: str, delimiter: str, found) -> tuple[list[_Table], list[Problem]]:
+def _read_csv_exactly(file: str, text: str, delimiter: str, found) -> tuple[list[_Table], list[Problem]]:
     """Read with the csv module: short rows are padded; cells beyond the header are a row problem."""
     index, _, _, labels = found
     width = len(labels)
@@ -433,7 +472,7 @@ def _read_csv_exactly(file: str, text: str, sha256: str, delimiter: str, found) 
                                   "of cells of a few hundred characters")]
     padded = [(r + [""] * width)[:width] for r in records]
     columns = [pd.Series([r[j] for r in padded], dtype=STRING) for j in range(width)]
-    built, problems = _table(file, None, sha256, found, columns, index + 2, bool(SYNTHETIC_NAME.search(Path(file).name)))
+    built, problems = _table(file, None, found, columns, index + 2, bool(SYNTHETIC_NAME.search(Path(file).name)))
     if built is not None:
         built.overflow = {index + 2 + i: delimiter.join(r[width:]) for i, r in enumerate(records)
                           if any(c.strip() for c in r[width:])}
@@ -458,7 +497,7 @@ def _cell_text(value, column: str | None) -> str | None:
     return str(value)
 
 
-def _read_xlsx(file: str, data: bytes, sha256: str) -> tuple[list[_Table], list[Problem]]:
+def _read_xlsx(file: str, data: bytes) -> tuple[list[_Table], list[Problem]]:
     import openpyxl  # only .xlsx files need it
 
     try:
@@ -501,7 +540,7 @@ def _read_xlsx(file: str, data: bytes, sha256: str) -> tuple[list[_Table], list[
         columns = [pd.Series([_cell_text(r[j] if j < len(r) else None, mapping.get(j)) for r in body], dtype=STRING)
                    for j in range(width)]
         labels = labels + [""] * (width - len(labels))
-        built, found_problems = _table(file, sheet.title, sha256, (index, found[1], mapping, labels), columns,
+        built, found_problems = _table(file, sheet.title, (index, found[1], mapping, labels), columns,
                                        index + 2, synthetic_name)
         if built:
             built.formulas = {(i + 1, j) for i, j in formulas.get(sheet.title, {})}
@@ -639,12 +678,14 @@ def _read_file(path: Path) -> tuple[list[_Table], list[Problem]]:
     head = data[:4096].to_pybytes()
     if not head.strip(b" \t\r\n\xef\xbb\xbf,;") and not data.to_pybytes().strip(b" \t\r\n\xef\xbb\xbf,;"):
         return [], [Problem(file, "the file is empty")]
-    sha256 = hashlib.sha256(data).hexdigest()
-    if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(file, data.to_pybytes(), sha256)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return [], [Problem(file, "an old Excel .xls workbook: save it as .xlsx or CSV")]
-    return _read_csv(file, data, sha256)
+    with ThreadPoolExecutor(max_workers=1) as hasher:  # hashed while parsed (hashlib lets go of the GIL)
+        sha256 = hasher.submit(lambda: hashlib.sha256(data).hexdigest())
+        tables, problems = _read_xlsx(file, data.to_pybytes()) if head.startswith(b"PK\x03\x04") else _read_csv(file, data)
+        for table in tables:
+            table.sha256 = sha256.result()
+    return tables, problems
 
 
 # --- cleaning tables into canonical rows ------------------------------------------------------------
@@ -764,14 +805,27 @@ def _number_column(table: _Table, column: str, found: _Found, what: str) -> np.n
     cells = table.cells.get(column)
     if cells is None:
         return np.full(found.n, np.nan)
-    numbers, bad = parse_numbers(cells.values)
-    ambiguous = ambiguous_thousands(cells.values)
+    numbers, bad, ambiguous = _parsed(cells.values)
     refused = table.refused.get(column, np.zeros(len(cells.values), dtype=bool))
     found.add_per_value(cells.codes, column, [
         None if r else _ambiguous(v, x) if a else f"{v!r} is not a number; expected {what} such as {EXAMPLE}" if b
         else None for v, x, b, a, r in zip(cells.values, numbers, bad, ambiguous, refused)])
-    numbers = numbers.mask(ambiguous | refused)
-    return np.append(numbers.to_numpy(dtype=float, na_value=np.nan), np.nan)[cells.codes]
+    return np.append(np.where(ambiguous | refused, np.nan, numbers), np.nan)[cells.codes]
+
+
+def _parse(texts: pd.Series) -> list[tuple[float, bool, bool]]:
+    numbers, bad = parse_numbers(texts)
+    return list(zip(numbers.to_numpy(dtype=float, na_value=np.nan), bad, ambiguous_thousands(texts)))
+
+
+_PARSED = _PerText(_parse)
+
+
+def _parsed(texts: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Number (NaN: none), unparseable and ambiguous (`3.000`) of each distinct cell text."""
+    parsed = _PARSED(texts)
+    return (np.array([p[0] for p in parsed], dtype=float), np.array([p[1] for p in parsed], dtype=bool),
+            np.array([p[2] for p in parsed], dtype=bool))
 
 
 def _ambiguous(text: str, thousands: float) -> str:
@@ -782,10 +836,9 @@ def _ambiguous(text: str, thousands: float) -> str:
 
 
 def _year(table: _Table, found: _Found) -> np.ndarray:
-    """The year of every row (NaN where refused)."""
+    """The year of each distinct year cell (NaN where refused)."""
     cells = table.cells["year"]
-    numbers, bad = parse_numbers(cells.values)
-    values = numbers.to_numpy(dtype=float, na_value=np.nan)
+    values, bad, dotted = _parsed(cells.values)
     refused = table.refused.get("year", np.zeros(len(values), dtype=bool))
     reasons = [
         "" if cell_refused else f"{text!r} is not a year; expected a year such as 2023"
@@ -793,19 +846,19 @@ def _year(table: _Table, found: _Found) -> np.ndarray:
         else f"year {int(value)} is outside {schemas.YEAR_MIN}-{schemas.YEAR_MAX}"
         if not schemas.YEAR_MIN <= value <= schemas.YEAR_MAX else None
         for text, value, unparseable, dotted, cell_refused
-        in zip(cells.values, values, bad, ambiguous_thousands(cells.values), refused)
+        in zip(cells.values, values, bad, dotted, refused)
     ]
     found.add_per_value(cells.codes, "year", [r or None for r in reasons],
                         missing=f"{cells.header} is empty; expected a year such as 2023")
-    usable = np.where([r is None for r in reasons], values, np.nan)
-    return np.append(usable, np.nan)[cells.codes]
+    return np.where([r is None for r in reasons], values, np.nan)
 
 
 def _identity(table: _Table, found: _Found, res: _Resolution) -> dict:
     """Year, entity and unit of every data row; each distinct entity is resolved once."""
     n = found.n
     no_cells = np.full(n, -1)
-    year = _year(table, found)
+    year_of_cell = _year(table, found)
+    year = np.append(year_of_cell, np.nan)[table.cells["year"].codes]
 
     def look_up(column: str, fn) -> tuple[list, np.ndarray]:
         cells = table.cells.get(column)
@@ -869,14 +922,15 @@ def _identity(table: _Table, found: _Found, res: _Resolution) -> dict:
     unit_keys = [t if t is not None and t not in MANY_PER_ENTITY else v.casefold()
                  for v, (t, _) in zip(units.values, unit_types)]
     return {
-        "year": year,
+        "year": year,  # of every row; its code and the year of each code:
+        "year_cell": table.cells["year"].codes, "year_of_cell": year_of_cell,
         # The entity's type, or the type a row gives when its entity is unknown: the era's scale and caps
         # still apply, so a row's other problems are found too.
         "era_type": pd.array([t if t is not None else given for t, given in zip(resolved["entity_type"], given_types)],
                              dtype=STRING),
         "combo": combo,
         "entity_key": pd.factorize(pd.Series(resolved["entity_code"], dtype=object))[0][combo],
-        "unit_key": np.append(pd.factorize(pd.Series(unit_keys, dtype=object))[0], -1)[units.codes],
+        "unit_key": _per_value_codes(unit_keys, units.codes),
         "resolved": {k: pd.array(v, dtype=STRING) for k, v in resolved.items()},
         "attribution": {k: np.asarray(v, dtype=object) for k, v in attribution.items()},  # per combo
         "unit_type": pd.array([t for t, _ in unit_types], dtype=STRING),
@@ -896,16 +950,20 @@ class _Eras:
 
 
 def _eras(ident: dict, found: _Found, res: _Resolution) -> _Eras:
-    type_codes, types = pd.factorize(ident["era_type"])
-    known = ~np.isnan(ident["year"]) & (type_codes[ident["combo"]] >= 0)
-    codes = np.full(found.n, -1)
-    if not known.any():
-        return _Eras(codes, [])
-    year_codes, years = pd.factorize(ident["year"][known])
-    pair = _combine([year_codes, type_codes[ident["combo"][known]]])
-    firsts = _first_rows(pair)
-    codes[known] = pair
-    looked_up = [res.era(int(years[year_codes[i]]), types[type_codes[ident["combo"][known][i]]]) for i in firsts]
+    """Each row's era, looked up once per distinct (year cell, entity type) its rows hold."""
+    type_codes, types = pd.factorize(ident["era_type"])  # per combo
+    years = ident["year_of_cell"]
+    # (year cell, type) numbered densely, -1 of either included: few, so counted rather than hashed.
+    pair = (ident["year_cell"] + 1) * (len(types) + 1) + (type_codes[ident["combo"]] + 1)
+    present = np.flatnonzero(np.bincount(pair, minlength=(len(years) + 1) * (len(types) + 1)))
+    lookup = np.full((len(years) + 1) * (len(types) + 1), -1)
+    looked_up = []
+    for p in present:
+        year_i, type_i = divmod(int(p), len(types) + 1)
+        if year_i and type_i and not np.isnan(years[year_i - 1]):
+            lookup[p] = len(looked_up)
+            looked_up.append(res.era(int(years[year_i - 1]), types[type_i - 1]))
+    codes = lookup[pair]
     found.add_per_value(codes, "year", [None if err is None else str(err) for _, err in looked_up])
     return _Eras(codes, [era for era, _ in looked_up])
 
@@ -1031,7 +1089,7 @@ def _clean_answers(table: _Table, found: _Found, ident: dict, eras: _Eras) -> di
     score = _number_column(table, "score", found, "a score")
     bad = ~np.isnan(score) & ~np.isin(score, schemas.SKOR_VALUES)
     found.add(bad, "score", _reasons(bad, lambda x: f"{_fmt(x)} is not an answer score; expected 0, 1, 2 or 3", score))
-    return {"dimension": _coded(dimensions, cells.codes), "weight": weight, "score": score}
+    return {"dimension": dimensions, "weight": weight, "score": score}  # dimension: per distinct cell text
 
 
 _KEYS = {  # what makes a row the same as another, and what it says
@@ -1040,19 +1098,25 @@ _KEYS = {  # what makes a row the same as another, and what it says
 }
 
 
-def _duplicates(key: np.ndarray, values: np.ndarray, where, what: str) -> list[tuple[int, str, bool]]:
+def _duplicates(key: np.ndarray, values: list[np.ndarray], where, what: str) -> list[tuple[int, str, bool]]:
     """Rows sharing a key: (position, reason, conflicting) for every row refused.
 
     Identical rows keep the first and refuse the others ("duplicate of row N"); rows whose
-    values differ are all refused, each naming the others. ``where(position)`` locates a row
+    values (``values``: columns) differ are all refused, each naming the others. ``where(position)`` locates a row
     as the messages name it ("row 7" or "f.csv[Sheet] row 7").
     """
-    twice = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
-    if not len(twice):
+    # By sorting, not hashing: rows come mostly in key order, which a stable sort passes over in one go.
+    order = np.argsort(key, kind="stable")
+    same = key[order[1:]] == key[order[:-1]]
+    if not same.any():
         return []
+    shared = np.zeros(len(key), dtype=bool)
+    shared[1:] |= same
+    shared[:-1] |= same
+    twice = np.sort(order[shared])
     refused = []
-    frame = pd.DataFrame(values[twice]).assign(_key=key[twice], _pos=twice)
-    value_columns = list(range(values.shape[1]))
+    frame = pd.DataFrame({i: v[twice] for i, v in enumerate(values)}).assign(_key=key[twice], _pos=twice)
+    value_columns = list(range(len(values)))
     for _, group in frame.groupby("_key", sort=False):
         positions = group["_pos"].to_numpy()
         if len(group[value_columns].drop_duplicates()) == 1:
@@ -1081,9 +1145,10 @@ def _check_cells(table: _Table, found: _Found) -> None:
         formula_rows.setdefault(j, []).append(row)
     for column, cells in table.cells.items():
         values, header, limit = cells.values, cells.header, schemas.MAX_CHARS[column]
-        length = values.str.len().to_numpy(dtype=int)
-        nul = values.str.contains("\x00", regex=False).to_numpy(dtype=bool)
-        lost = values.str.contains("\ufffd", regex=False).to_numpy(dtype=bool) & table.mixed_encoding
+        texts = values.tolist()  # a few hundred distinct texts: looked at one by one
+        length = np.array([len(v) for v in texts], dtype=int)
+        nul = np.array(["\x00" in v for v in texts], dtype=bool)
+        lost = np.array(["\ufffd" in v for v in texts], dtype=bool) & table.mixed_encoding
         found.add_per_value(cells.codes, column, [
             f"{header} holds {n:,} characters; expected at most {limit}" if n > limit
             else f"{header} holds a NUL byte (\\x00), which no text has; the export is damaged" if z
@@ -1091,7 +1156,8 @@ def _check_cells(table: _Table, found: _Found) -> None:
                  "the file mixes encodings; save it again as UTF-8" if u else None
             for n, z, u in zip(length, nul, lost)])
         refused = (length > limit) | nul | lost
-        formula = np.isin(table.rows, formula_rows.get(table.positions[column], []))
+        formula = np.isin(table.rows, formula_rows[table.positions[column]]) if table.positions[column] in formula_rows \
+            else np.zeros(0, dtype=bool)
         if formula.any():
             found.add(formula, column, _reasons(formula, lambda v: (
                 f"{header} holds the formula {v} with no saved result (a program wrote the file without "
@@ -1117,14 +1183,19 @@ def _clean_table(table: _Table, res: _Resolution) -> tuple[pd.DataFrame, pd.Data
     values = (_clean_units if kind == "units" else _clean_answers)(table, found, ident, eras)
 
     value_columns, conflict_column, what = _KEYS[kind]
-    keys = [pd.factorize(ident["year"])[0], ident["entity_key"], ident["unit_key"]]
+    keys = [_per_value_codes(ident["year_of_cell"], ident["year_cell"]), ident["entity_key"], ident["unit_key"]]
     if kind == "answers":
-        keys += [pd.factorize(values["dimension"])[0], table.cells["indicator_code"].codes,
+        keys += [_per_value_codes(values["dimension"], table.cells["dimension"].codes), table.cells["indicator_code"].codes,
                  _codes(table, "respondent")]
     ok = np.flatnonzero(~found.rejected())
-    if len(ok):
-        numbers = np.stack([np.asarray(values[c], dtype=float) for c in value_columns], axis=1)[ok]
-        refused = _duplicates(mixed_radix([k[ok] for k in keys]), numbers, lambda p: f"row {table.rows[ok[p]]}", what)
+
+    def accepted(column: np.ndarray) -> np.ndarray:
+        return column if len(ok) == found.n else column[ok]
+
+    refused = _duplicates(mixed_radix(accepted(k) for k in keys),
+                          [accepted(np.asarray(values[c], dtype=float)) for c in value_columns],
+                          lambda p: f"row {table.rows[ok[p]]}", what) if len(ok) else []
+    if refused:
         for conflicting in (False, True):
             mask = np.zeros(found.n, dtype=bool)
             reasons = np.full(found.n, None, dtype=object)
@@ -1135,6 +1206,12 @@ def _clean_table(table: _Table, res: _Resolution) -> tuple[pd.DataFrame, pd.Data
     return _canonical(table, values, ident, np.flatnonzero(~found.rejected())), _problem_frame(table, found, ident)
 
 
+def _per_value_codes(distinct, codes: np.ndarray) -> np.ndarray:
+    """Each row's code into the distinct values of ``distinct`` (one per cell code; -1: missing): cells
+    that mean the same (`2023` and `2023,0`, `input` and `Input`) get the same code."""
+    return np.append(pd.factorize(pd.Series(distinct, dtype=object))[0], -1)[codes]
+
+
 def _codes(table: _Table, column: str) -> np.ndarray:
     """Each row's code into the column's distinct values; -1 (empty) when the file lacks the column."""
     cells = table.cells.get(column)
@@ -1143,17 +1220,25 @@ def _codes(table: _Table, column: str) -> np.ndarray:
 
 def _canonical(table: _Table, values: dict, ident: dict, keep: np.ndarray) -> pd.DataFrame:
     """The accepted rows in the canonical table's columns and dtypes, with provenance, checked."""
-    def text(column: str) -> pd.Categorical:
-        cells = table.cells.get(column)
-        return _coded(cells.values if cells else [], cells.codes[keep] if cells else np.full(len(keep), -1))
+    every = len(keep) == len(table.rows) and not table.skipped  # each distinct text is on a row kept
 
-    combo = ident["combo"][keep]
-    repeated = np.zeros(len(keep), dtype=np.int8)
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if len(keep) == len(values) else values[keep]
+
+    def text(column: str, distinct=None) -> pd.Categorical:
+        cells = table.cells.get(column)
+        if cells is None:
+            return _coded([], np.full(len(keep), -1))
+        return _coded(cells.values if distinct is None else distinct, kept(cells.codes), every)
+
+    combo = kept(ident["combo"])
+    repeated = np.zeros(len(keep), dtype=np.intp)
     frame = {
-        "year": pd.array(ident["year"][keep], dtype="Int16"),
-        **{c: _coded(ident["resolved"][c], combo) for c in ("entity_type", "province_code", "entity_code", "entity")},
+        "year": pd.array(kept(ident["year"]), dtype="Int16"),
+        **{c: _coded(ident["resolved"][c], combo, every)
+           for c in ("entity_type", "province_code", "entity_code", "entity")},
         "unit": text("unit"),
-        "unit_type": _coded(ident["unit_type"], table.cells["unit"].codes[keep]),
+        "unit_type": text("unit", ident["unit_type"]),
     }
     if table.layout.kind == "units":
         frame.update({c: pd.array(values[c][keep], dtype="Float64")
@@ -1162,43 +1247,37 @@ def _canonical(table: _Table, values: dict, ident: dict, keep: np.ndarray) -> pd
                       "tanpa_maladministrasi": values["tanpa_maladministrasi"][keep]})
     else:
         frame.update({
-            "dimension": values["dimension"][keep], "variable": text("variable"),
+            "dimension": text("dimension", values["dimension"]), "variable": text("variable"),
             "indicator_code": text("indicator_code"), "indicator": text("indicator"),
-            "respondent": text("respondent"), "weight": pd.array(values["weight"][keep], dtype="Float64"),
-            "score": pd.array(values["score"][keep], dtype="Int16"),
+            "respondent": text("respondent"), "weight": pd.array(kept(values["weight"]), dtype="Float64"),
+            "score": pd.array(kept(values["score"]), dtype="Int16"),
         })
     frame.update({
-        "source_file": _coded([table.file], repeated), "source_sha256": _coded([table.sha256], repeated),
-        "source_sheet": _coded([table.sheet], repeated), "source_row": pd.array(table.rows[keep], dtype="Int64"),
-        "synthetic": _synthetic(table)[keep],
+        "source_file": _coded([table.file], repeated, True), "source_sha256": _coded([table.sha256], repeated, True),
+        "source_sheet": _coded([table.sheet], repeated, True), "source_row": pd.array(kept(table.rows), dtype="Int64"),
+        "synthetic": kept(_synthetic(table)),
     })
     schema = schemas.UNITS if table.layout.kind == "units" else schemas.ANSWERS
-    coded = pd.DataFrame(frame)[list(schema.columns)]
-    codes = {c: coded[c].cat.codes.to_numpy() for c in coded if isinstance(coded[c].dtype, pd.CategoricalDtype)}
-    # A year, weight or score is read off one cell: a function of that cell's code, so checked per code too.
-    codes.update({c: table.cells[c].codes[keep] for c in ("year", "weight", "score") if c in schema.columns})
-    return _validated(_as_strings(coded, schema), schema, codes)
+    return schemas.as_declared(pd.DataFrame(frame)[list(schema.columns)], schema)  # checked in `_conforming`
 
 
-def _coded(distinct, codes: np.ndarray) -> pd.Categorical:
+def _coded(distinct, codes: np.ndarray, every: bool = False) -> pd.Categorical:
     """A text column as codes (-1: missing) into its distinct texts, which may repeat or be missing.
 
-    Each distinct text is cleaned and checked once; `_as_strings` then makes the column.
+    Each distinct text is cleaned and checked once. The categories are the texts of ``codes``
+    only (a text of refused rows alone is not one); ``every``: each of ``distinct`` is in ``codes``.
+    `schemas.as_declared` makes a column the schema declares as `string` of it.
     """
     inner, categories = pd.factorize(pd.array(distinct, dtype=STRING), use_na_sentinel=True)
-    return pd.Categorical.from_codes(np.append(inner, -1)[codes], pd.Index(categories, dtype=STRING))
-
-
-def _as_strings(frame: pd.DataFrame, schema) -> pd.DataFrame:
-    """The coded text columns the schema declares as pandas' `string` dtype, as that dtype."""
-    for name, column in schema.columns.items():
-        if str(column.dtype).startswith("string") and isinstance(frame[name].dtype, pd.CategoricalDtype):
-            coded = frame[name].array
-            missing = coded.codes < 0
-            indices = pa.array(coded.codes, mask=missing if missing.any() else None)
-            texts = pa.DictionaryArray.from_arrays(indices, pa.array(coded.categories.array)).dictionary_decode()
-            frame[name] = pd.array(texts, dtype=STRING)
-    return frame
+    if not every and len(categories):
+        used = np.zeros(len(categories) + 1, dtype=bool)  # the last: missing
+        used[inner[np.bincount(codes + 1, minlength=len(inner) + 1)[1:] > 0]] = True
+        inner = np.where(inner >= 0, np.cumsum(used[:-1])[inner] - 1, -1)
+        categories = categories[used[:-1]]
+    # Codes of the smallest type that holds them (as pandas stores them), in one pass over the rows.
+    lookup = np.append(inner, -1).astype(np.min_scalar_type(-max(len(categories), 1)))
+    return pd.Categorical.from_codes(lookup[codes], dtype=pd.CategoricalDtype(pd.Index(categories, dtype=STRING)),
+                                     validate=False)
 
 
 def _synthetic(table: _Table) -> np.ndarray:
@@ -1271,8 +1350,8 @@ def read_exports(paths: Iterable[Path]) -> ExportData:
     for kind, schema in (("units", schemas.UNITS), ("answers", schemas.ANSWERS)):
         frames, found = _across_tables(outputs[kind], kind)
         problems += found
-        tables[kind] = schemas.concat(frames) if frames else schemas.empty(schema)
-        schema.validate(tables[kind].head(0))  # columns, order, dtypes; values were checked file by file
+        tables[kind], found = _conforming(frames, schema)
+        problems += found
     for column, header, what in (("koreksi", "Koreksi", "one correction of the whole entity"),
                                  ("tanpa_maladministrasi", "Tanpa Maladministrasi", "one flag of the whole entity")):
         tables["units"], found = _same_per_entity(tables["units"], column, header, what)
@@ -1299,6 +1378,27 @@ def _read_file_guarded(path: Path) -> tuple[list[_Table], list[Problem]]:
         return [], [_unreadable(config.display_path(path), err)]
 
 
+def _conforming(frames: list[pd.DataFrame], schema) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """The tables' rows as one table, checked against the schema once.
+
+    A failure is a bug, not bad input: then each table is checked alone, and one that fails is a
+    problem of its file (as any failure to read a file), the others kept.
+    """
+    if not frames:
+        return schemas.empty(schema), []
+    try:
+        return schemas.validated(schemas.concat(frames), schema), []
+    except SchemaErrors:
+        kept, failed = [], []
+        for frame in frames:
+            try:
+                kept.append(schemas.validated(frame, schema))
+            except SchemaErrors as err:
+                sheet = frame["source_sheet"].iloc[0]
+                failed.append(_unreadable(str(frame["source_file"].iloc[0]), err, None if pd.isna(sheet) else sheet))
+        return schemas.concat(kept) if kept else schemas.empty(schema), [_frame_of(failed)]
+
+
 def _unreadable(file: str, err: Exception, sheet: str | None = None) -> Problem:
     return Problem(file, f"the file could not be read ({type(err).__name__}: {str(err)[:200]}); it was skipped",
                    sheet=sheet)
@@ -1309,27 +1409,6 @@ def _frame_of(problems: list[Problem]) -> pd.DataFrame:
                          "row": [p.row for p in problems], "column": [p.column for p in problems],
                          "value": [p.value for p in problems], "reason": [p.message for p in problems],
                          **dict.fromkeys(ATTRIBUTION[:-1]), "holds_back": True})
-
-
-def _validated(frame: pd.DataFrame, schema, codes: dict[str, np.ndarray]) -> pd.DataFrame:
-    """A cleaned table checked against its schema (a failure here is a bug, not bad input).
-
-    The text columns and the numbers read off one cell were coded (``codes``), so their checks run on
-    one row per distinct value: the same verdict for a fraction of the work. The other columns are
-    checked on every row.
-    """
-    rows = np.unique(np.concatenate([_one_row_per_code(c) for c in codes.values()]))
-    schema.validate(frame.iloc[rows], lazy=True)
-    others = [c for c in schema.columns if c not in codes]
-    schema.select_columns(others).validate(frame[others], lazy=True)
-    return frame
-
-
-def _one_row_per_code(codes: np.ndarray) -> np.ndarray:
-    """A row (any) of each distinct code, -1 included."""
-    row_of = np.full(int(codes.max(initial=-1)) + 2, -1)
-    row_of[codes.astype(np.intp) + 1] = np.arange(len(codes))
-    return row_of[row_of >= 0]
 
 
 def _unit_key(frame: pd.DataFrame) -> np.ndarray:
@@ -1355,7 +1434,7 @@ def _across_tables(frames: list[pd.DataFrame], kind: str) -> tuple[list[pd.DataF
     keys.append(pd.factorize(_unit_key(sub))[0])
     sheet = sub["source_sheet"].astype(object).map(lambda s: "" if pd.isna(s) else f"[{s}]")
     where = (sub["source_file"].astype(str) + sheet + " row " + sub["source_row"].astype(str)).to_numpy(dtype=object)
-    refused = _duplicates(_combine(keys), sub[value_columns].to_numpy(dtype=float, na_value=np.nan),
+    refused = _duplicates(_combine(keys), [sub[c].to_numpy(dtype=float, na_value=np.nan) for c in value_columns],
                           where.__getitem__, what)
     if not refused:
         return frames, []

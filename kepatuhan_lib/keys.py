@@ -13,20 +13,30 @@ def mixed_radix(codes: Iterable[np.ndarray]) -> np.ndarray:
 
     ``codes`` is consumed one array at a time, so a generator holds one column's codes at once.
     """
-    key, radix = None, 1
+    key, radix, offset = None, 1, 0
     for k in codes:
         if key is None:
             key = np.zeros(len(k), dtype=np.int64)
-        size = int(k.max(initial=0)) + 2
+        size = int(k.max(initial=-1)) + 2
+        if size == 1:  # every code -1: the same in every row
+            continue
         if radix * size >= 2**62:  # renumber before the mixed-radix number could overflow
-            key = pd.factorize(key)[0].astype(np.int64)
-            radix = int(key.max(initial=0)) + 1
+            key = pd.factorize(key + offset)[0].astype(np.int64)
+            radix, offset = int(key.max(initial=0)) + 1, 0
         key *= size
-        key += k + 1
+        key += k
+        offset = offset * size + 1  # the +1 of every code (-1 -> 0), added once at the end
         radix *= size
-    return key if key is not None else np.zeros(0, dtype=np.int64)
+    return key + offset if key is not None else np.zeros(0, dtype=np.int64)
+
+
+def codes_of(column: pd.Series) -> np.ndarray:
+    """An integer code per row, one per distinct value (-1: missing): a categorical's own codes, else factorized."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy()
+    return pd.factorize(column, use_na_sentinel=True)[0]
 
 
 def combination_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """One integer (not dense) per distinct combination of ``columns``; a missing value is a value of its own."""
-    return mixed_radix(pd.factorize(frame[c], use_na_sentinel=True)[0] for c in columns)
+    return mixed_radix(codes_of(frame[c]) for c in columns)

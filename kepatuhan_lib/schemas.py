@@ -4,8 +4,10 @@ it, reports when they read it (``check_processed``)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 from pandas.api.types import union_categoricals
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaError, SchemaErrors
@@ -43,25 +45,39 @@ def _text(nullable: bool = False, *checks: pa.Check) -> pa.Column:
     return pa.Column(STRING, [_IS_STRING_DTYPE, *checks], nullable=nullable)
 
 
+_CATEGORIES_ARE_STRINGS = pa.Check(lambda s: s.cat.categories.dtype == STRING, element_wise=False,
+                                   error="categories are not pd.StringDtype()")
+
+
 def _repeated_text() -> pa.Column:
     """A text repeated on every row of a file: categorical, its categories in pandas' `string` dtype."""
-    return pa.Column("category", pa.Check(lambda s: s.cat.categories.dtype == STRING, element_wise=False,
-                                          error="categories are not pd.StringDtype()"))
+    return pa.Column("category", _CATEGORIES_ARE_STRINGS)
+
+
+def _coded_text(nullable: bool = False, *checks: pa.Check) -> pa.Column:
+    """A text column of the answers table: categorical (millions of rows, a few hundred distinct texts),
+    its categories in pandas' `string` dtype; ``checks`` apply to its values as to a `string` column's."""
+    return pa.Column("category", [_CATEGORIES_ARE_STRINGS, *checks], nullable=nullable)
 
 
 def _points(nullable: bool = True) -> pa.Column:
     return pa.Column("Float64", pa.Check.in_range(0, MAX_SCALE), nullable=nullable)
 
 
-_IDENTITY = {
-    "year": pa.Column("Int16", pa.Check.in_range(YEAR_MIN, YEAR_MAX)),
-    "entity_type": _text(False, pa.Check.isin(ENTITY_TYPES)),
-    "province_code": _text(True, pa.Check.str_matches(r"^\d{2}$")),
-    "entity_code": _text(),
-    "entity": _text(),
-    "unit": _text(),
-    "unit_type": _text(),
-}
+def _identity(text) -> dict[str, pa.Column]:
+    """year, entity and unit columns, their texts made by ``text`` (`_text` or `_coded_text`)."""
+    return {
+        "year": pa.Column("Int16", pa.Check.in_range(YEAR_MIN, YEAR_MAX)),
+        "entity_type": text(False, pa.Check.isin(ENTITY_TYPES)),
+        "province_code": text(True, pa.Check.str_matches(r"^\d{2}$")),
+        "entity_code": text(),
+        "entity": text(),
+        "unit": text(),
+        "unit_type": text(),
+    }
+
+
+_IDENTITY = _identity(_text)
 
 _PROVENANCE = {
     "source_file": _repeated_text(),
@@ -92,17 +108,19 @@ UNITS = pa.DataFrameSchema(
     name="units",
 )
 
+# Millions of rows: every text column is categorical (see docs/architecture.md), the provenance too.
 ANSWERS = pa.DataFrameSchema(
     {
-        **_IDENTITY,
-        "dimension": _text(False, pa.Check.isin(DIMENSIONS)),
-        "variable": _text(True),
-        "indicator_code": _text(),
-        "indicator": _text(True),
-        "respondent": _text(True),
+        **_identity(_coded_text),
+        "dimension": _coded_text(False, pa.Check.isin(DIMENSIONS)),
+        "variable": _coded_text(True),
+        "indicator_code": _coded_text(),
+        "indicator": _coded_text(True),
+        "respondent": _coded_text(True),
         "weight": pa.Column("Float64", pa.Check.gt(0)),
         "score": pa.Column("Int16", pa.Check.isin(SKOR_VALUES), nullable=True),
         **_PROVENANCE,
+        "source_sheet": _coded_text(True),
     },
     strict=True,
     ordered=True,
@@ -222,6 +240,44 @@ def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     for column in categorical:
         out[column] = union_categoricals([f[column] for f in frames])
     return out[list(frames[0].columns)]
+
+
+def as_declared(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """``frame`` with its categorical columns that ``schema`` declares as `string` in that dtype
+    (the columns of the answers table a units table shares, for one)."""
+    for name, column in schema.columns.items():
+        if name in frame and str(column.dtype).startswith("string") and isinstance(frame[name].dtype, pd.CategoricalDtype):
+            coded = frame[name].array
+            missing = coded.codes < 0
+            indices = pyarrow.array(coded.codes, mask=missing if missing.any() else None)
+            texts = pyarrow.DictionaryArray.from_arrays(indices, pyarrow.array(coded.categories.array)).dictionary_decode()
+            frame[name] = pd.array(texts, dtype=STRING)
+    return frame
+
+
+def validated(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """``frame`` checked against ``schema`` (SchemaErrors naming every failure); a categorical column on its
+    distinct values, which gives the same verdict as its rows for a fraction of the work."""
+    schema.validate(frame.head(0))  # columns, their order and dtypes
+    coded = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    others = [c for c in frame.columns if c not in coded]
+    schema.select_columns(others).validate(frame[others], lazy=True)
+    schema.select_columns(coded).validate(_distinct(frame[coded]), lazy=True)
+    return frame
+
+
+def _distinct(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each categorical column's categories (and a missing value where it has one), as many rows as the
+    longest; a shorter column repeats its last value."""
+    codes = {}
+    for name in frame.columns:
+        column = frame[name].array
+        codes[name] = np.arange(len(column.categories) + (column.codes < 0).any()) if len(column) else np.zeros(0, int)
+        codes[name][len(column.categories):] = -1
+    rows = max((len(c) for c in codes.values()), default=0)
+    return pd.DataFrame({name: pd.Categorical.from_codes(np.append(c, np.full(rows - len(c), c[-1] if len(c) else -1)),
+                                                         dtype=frame[name].dtype)
+                         for name, c in codes.items()})
 
 
 def dtypes(schema: pa.DataFrameSchema) -> dict:

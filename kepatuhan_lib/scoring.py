@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import config, schemas, storage
 from .errors import MethodologyError, UsageError
-from .keys import combination_key
+from .keys import codes_of, combination_key
 from .reference import get_resolver
 from .methodology import DIMENSIONS, classify_frame, dimension_caps, era, round_half_up
 
@@ -43,15 +43,18 @@ def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
     unit_id, first_row = _codes_and_first(combination_key(answers, UNIT_KEY))
     n_units = len(first_row)
     units = answers[[c for c in UNIT_COLUMNS if c in answers]].iloc[first_row].reset_index(drop=True)
+    units = schemas.as_declared(units, schemas.UNITS)  # the answers' categorical texts as units' strings
 
-    dimension_codes, dimension_names = pd.factorize(answers["dimension"], use_na_sentinel=False)
-    unknown_dimensions = [str(d) for d in dimension_names if d not in DIMENSIONS]
+    dimension = answers["dimension"].astype("category")  # as the answers table has it (a copy of nothing then)
+    dimension_codes, dimension_names = dimension.cat.codes.to_numpy(), dimension.cat.categories
+    unknown_dimensions = [str(d) for d in dimension_names if d not in DIMENSIONS] + (
+        ["<NA>"] if (dimension_codes < 0).any() else [])
     if unknown_dimensions:
         raise MethodologyError(f"unknown dimension {unknown_dimensions[0]!r}; expected one of {', '.join(DIMENSIONS)}")
     dim_code = np.array([DIMENSIONS.index(d) for d in dimension_names], dtype=np.int64)[dimension_codes]
-    indicator = pd.factorize(answers["indicator_code"], use_na_sentinel=False)[0].astype(np.int64, copy=False)
+    indicator = codes_of(answers["indicator_code"]).astype(np.int64) + 1  # 0: missing
     unit_dim = unit_id * len(DIMENSIONS) + dim_code
-    ind_id, ind_first = _codes_and_first(unit_dim * (int(indicator.max()) + 1) + indicator)
+    ind_id, ind_first = _sorted_codes_and_first(unit_dim * (int(indicator.max()) + 1) + indicator)
 
     # Mean Skor per indicator over the respondents who answered.
     skor = answers["score"].to_numpy(dtype=float, na_value=np.nan)
@@ -89,7 +92,20 @@ def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
 def _codes_and_first(keys) -> tuple[np.ndarray, np.ndarray]:
     """Dense codes of ``keys`` in order of appearance, and the position of each code's first row."""
     codes = pd.factorize(np.asarray(keys))[0].astype(np.int64, copy=False)
-    return codes, np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
+    # Numbered in order of appearance, a row holds its code first where it exceeds every code above it.
+    return codes, np.flatnonzero(codes > np.concatenate([[-1], np.maximum.accumulate(codes)[:-1]]))
+
+
+def _sorted_codes_and_first(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes of integer ``keys`` in key order, and the first row of each: by a stable sort, not a
+    hash (millions of rows, as many keys as a tenth of them, mostly in order already)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.ones(len(keys), dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    codes = np.empty(len(keys), dtype=np.int64)
+    codes[order] = np.cumsum(starts) - 1
+    return codes, order[starts]
 
 
 def _caps_per_unit(units: pd.DataFrame) -> np.ndarray:
@@ -220,7 +236,7 @@ def _entity_rows(frame: pd.DataFrame) -> pd.DataFrame:
     cols = ENTITY_KEY + ["province_code", "entity", "source_file"]
     if frame.empty:
         return pd.DataFrame(columns=cols)
-    return frame[cols].astype({"source_file": "string"}).drop_duplicates()
+    return frame[cols].drop_duplicates().astype(dict.fromkeys(cols[1:], "string"))
 
 
 def _held_back_by_rejects(quarantine: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
