@@ -38,7 +38,8 @@ def _build(args) -> int:
     from .reports.build import build_command
 
     return build_command(
-        editions=args.edition, years=args.year, provinces=args.province, reports=args.report, jobs=args.jobs, force=args.force
+        editions=args.edition, years=args.year, provinces=args.province, reports=args.report, jobs=args.jobs, force=args.force,
+        langs=args.lang,
     )
 
 
@@ -75,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", action="append", help="report kind; repeatable; default: all")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    p.add_argument("--lang", action="append", choices=("id", "en"),
+                   help="language of the reports: id (Indonesian, default) or en (English, pages *.en.html); "
+                        "repeatable: --lang id --lang en builds both")
     p.set_defaults(handler=_build)
     return parser
 
