@@ -8,7 +8,7 @@ import html
 
 import pandas as pd
 
-from .. import config, methodology, ranking
+from .. import config, i18n, methodology, ranking
 from ..i18n import _
 from . import charts, data, fmt, labels, tables
 from .emit import emit_headline, emit_inputs, emit_synthetic, emit_table
@@ -36,10 +36,11 @@ def _per_report(function):
     """Compute once per report: the sections of one report call ``function(loaded, *args)`` with the
     same arguments and the same processed frames (data.load's cached file versions), so they share
     the result; other data (a new file version) recomputes. Frames in results are copied on the
-    way out, so no section can change what the next one reads."""
+    way out, so no section can change what the next one reads. Results may hold text (footnote notes):
+    the language is part of the key."""
     @functools.wraps(function)
     def shared(loaded: data.ReportData, *args):
-        key = (function.__name__, args)
+        key = (function.__name__, i18n.language(), args)
         hit = _memo.get(key)
         if hit is None or hit[0] is not loaded.scores:
             if len(_memo) > 32:
@@ -120,16 +121,17 @@ def data_dictionary(names) -> str:
             files.setdefault(column, []).append(name)
     rows = "".join(
         f"<tr><td><code>{html.escape(column)}</code></td><td>{html.escape(H(column, year='…'))}</td>"
-        f"<td>{_code_spans(labels.meaning(column))}</td><td>{html.escape(', '.join(found))}</td></tr>"
+        f"<td>{_code_spans(labels.meaning(column))}</td><td>{', '.join(f'<code>{n}</code>' for n in found)}</td></tr>"
         for column, found in files.items())
     head = "".join(f'<th scope="col">{html.escape(H(h))}</th>' for h in ("kolom", "judul_kolom", "arti", "tabel"))
-    return (f'<table class="tabel-kepatuhan"><caption>{html.escape(_("Kamus data: kolom berkas CSV dan XLSX"))}'
-            f"</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    caption = html.escape(_("Kamus data: kolom berkas CSV dan XLSX"))
+    return (f'<table class="tabel-kepatuhan"><caption>{caption}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
 
 
 def _appendix(names) -> None:
     """The data dictionary of the report's data files, under its heading."""
-    _show(f"<h3>{html.escape(_('Kamus data'))}</h3>",
+    _show("<h3>" + html.escape(_("Kamus data")) + "</h3>",
           _p(_("Berkas data (CSV dan XLSX, di bagian Unduh data) memakai nama kolom dan nilai mesin di bawah.")),
           data_dictionary(names))
 
@@ -550,7 +552,7 @@ def lampiran_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     shown = facts[(facts["year"] == year) & facts["province_code"].eq(province)]
     if not loaded.public:
         files = data.source_files(loaded, this_year)
-        _show(f'<h3 id="{tables.VALIDATION_ANCHOR}">{html.escape(_("Ringkasan validasi masukan"))}</h3>')
+        _show(f'<h3 id="{tables.VALIDATION_ANCHOR}">' + html.escape(_("Ringkasan validasi masukan")) + "</h3>")
         summary = data.validation_summary(loaded, files)
         emit_table(summary, "validasi", tables.number_styler(
             summary, counts=("baris_dibaca", "baris_dipakai", "baris_ditolak")))
