@@ -1,6 +1,6 @@
 """Ingest + scoring of a ten-year national answers archive (synthetic), against a plain pandas baseline.
 
-The archive: the synthetic national set of 2022-2024 (kepatuhan_lib/synthetic.py, fixed seed,
+The archive: the synthetic national set of 2022-2024 (kepatuhan_lib/synthetic/, fixed seed,
 14 service users per unit so that ten years pass 5 million answer rows), written as one plain
 CSV per year and relabelled 2015-2024. Only 2022-2024 have dimensions, so the measuring
 process declares the 2022-2024 method for all ten years (a benchmark-only methodology
@@ -37,7 +37,7 @@ def build_archive() -> list[Path]:
 
     stamp = ARCHIVE_DIR / "archive.json"
     # Regenerate when the generator or its declarations change.
-    sources = [Path(synthetic.__file__), *config.SYNTHETIC_DECLARATIONS_DIR.iterdir()]
+    sources = [*Path(synthetic.__file__).parent.glob("*.py"), *config.SYNTHETIC_DECLARATIONS_DIR.iterdir()]
     spec = {"seed": SEED, "years": list(YEARS), "users": USERS_PER_UNIT,
             "sources_mtime": max(p.stat().st_mtime for p in sources)}
     files = [ARCHIVE_DIR / f"synthetic_bench_jawaban_indikator_{year}.csv" for year in YEARS]

@@ -48,6 +48,10 @@ class KepatuhanError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def _render_traceback_(self) -> list[str]:
+        """In IPython and Jupyter: the message alone, no traceback (the message says what to do)."""
+        return [f"{type(self).__name__}: {self.message}"]
+
 
 class InputFileError(KepatuhanError):
     """A file that cannot be read as a table at all; ``problems`` lists every reason found."""
@@ -67,19 +71,19 @@ class UnknownEntityError(KepatuhanError):
         if expected:
             msg += f" ({expected})"
         if self.suggestions:
-            msg += f"; did you mean {self.suggestions[0]}?"
+            *others, last = self.suggestions
+            msg += f"; did you mean {', '.join(others) + ' or ' if others else ''}{last}?"
         super().__init__(msg, name=name, suggestions=self.suggestions)
 
 
 class AmbiguousEntityError(KepatuhanError):
     """A name that matches several entities; kind or province is needed to choose."""
 
-    def __init__(self, name: str, candidates: list[str]):
+    def __init__(self, name: str, candidates: list[str], hint: str = "give the kind (Kabupaten/Kota) or the province"):
         self.name = name
         self.candidates = list(candidates)
         super().__init__(
-            f"ambiguous entity {name!r}: could be {', '.join(self.candidates)}; "
-            "give the kind (Kabupaten/Kota) or the province",
+            f"ambiguous entity {name!r}: could be {', '.join(self.candidates)}; {hint}",
             name=name,
             candidates=self.candidates,
         )

@@ -426,6 +426,14 @@ def _check_in_scale(values: np.ndarray, e: Era, year: int, entity_type: str) -> 
         )
 
 
+def previous_year(assessed_years, year: int, entity_type: str = "Pemerintah Kabupaten") -> int | None:
+    """The latest of ``assessed_years`` before ``year`` (2020 had no survey) in the same series: 2025
+    onward (Opini Ombudsman) is never compared with 2024 or earlier."""
+    series = era(year, entity_type).series
+    earlier = [int(y) for y in assessed_years if int(y) < year and era(int(y), entity_type).series == series]
+    return max(earlier) if earlier else None
+
+
 def comparability(year_a: int, year_b: int, entity_type: str) -> list[str]:
     """Flags for comparing two years: "seri berbeda" across series, else "metode berbeda" across eras."""
     a, b = era(year_a, entity_type), era(year_b, entity_type)

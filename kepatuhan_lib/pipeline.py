@@ -13,13 +13,12 @@ from . import config, locks, methodology, schemas, storage
 from .ingest import ExportData, read_exports
 from .methodology import classify_frame
 from .published import disagreements, load_national_counts, load_published
-from .ranking import rank_national, rank_provincial
+from .ranking import changes, rank_national, rank_provincial
 from .reconcile import reconcile
 from .scoring import score_exports
 
 EXPORT_SUFFIXES = (".csv", ".xlsx")
 ENTITY_KEY = ["year", "entity_code"]
-QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
 
 
 @dataclass
@@ -254,7 +253,7 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
         files, rows_read, rows_skipped = files + len(paths), rows_read + data.rows_read, rows_skipped + data.rows_skipped
         rows_quarantined += data.rows_quarantined
         rejected.append(data.quarantine())
-        quarantines.append(rejected[-1][QUARANTINE_COLUMNS])
+        quarantines.append(rejected[-1][schemas.PROBLEM_COLUMNS])
         notices += data.notices
         if covered is not None and len(covered):
             data, superseded = supersede(data, covered, config.display_path(export_dirs[0]))
@@ -288,15 +287,16 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
         "published": facts,
         "national_counts": load_national_counts(),
         "disagreements": disagreements(facts),
-        "units": units,
+        "units": units if len(units) else schemas.empty(schemas.UNITS),
         "unit_figures": unit_figures(units, facts),
-        "answers": schemas.concat(answers) if answers else pd.DataFrame(),
+        "answers": schemas.concat(answers) if answers else schemas.empty(schemas.ANSWERS),
         "quarantine": pd.concat([q for q in quarantines if len(q)] or quarantines[:1], ignore_index=True),
         "entity_scores": computed,
         "held_back": scored.held_back,
         "scores": scores,
+        "changes": changes(scores),
     }
-    return tables, differences, summary
+    return {name: schemas.check_processed(name, frame) for name, frame in tables.items()}, differences, summary
 
 
 def editions_to_build() -> list[str]:

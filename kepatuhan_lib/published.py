@@ -23,7 +23,6 @@ EXPECTED_HEADER = ["year", "entity_type", "province", "entity", "unit", "score",
 RELEASE_2_HEADER = ["year", "entity_type", "province", "entity", "unit", "component", "score", "zone", "opinion",
                     "unit_category", "rank_in_province", "rank_national", "source_url", "source_title", "note"]
 HEADERS = (EXPECTED_HEADER, RELEASE_2_HEADER)
-QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
 CORROBORATING = ["zone", "opinion", "rank_in_province", "rank_national", "unit_category"]
 SCORE_TEXT = re.compile(r"\d{1,3}(\.\d+)?")  # the CSV's contract: a dot decimal ("90.02", "94")
 GRADE_IN_OPINION = re.compile(r"^([A-E])(\s*-.*)?$|\(([A-E])\)$")  # "A", "A - Kualitas ...", "... (B)"
@@ -90,7 +89,7 @@ def load_published(paths: Path | Iterable[Path] | None = None) -> tuple[pd.DataF
         "rank_in_province": "Int64", "rank_national": "Int64", **dict.fromkeys(_TEXT_COLUMNS, "string"),
     })
     table["chosen"] = _chosen(table)
-    quarantine = pd.DataFrame([p.as_record() for p in problems], columns=QUARANTINE_COLUMNS).astype(
+    quarantine = pd.DataFrame([p.as_record() for p in problems], columns=schemas.PROBLEM_COLUMNS).astype(
         {"row": "Int64", **{c: "string" for c in ["file", "sheet", "column", "value", "reason"]}})
     return PUBLISHED_SCHEMA.validate(table), quarantine
 
@@ -247,4 +246,4 @@ def load_national_counts(path: Path | None = None) -> pd.DataFrame:
                 problems.append(Problem(shown, expected, row=row, column=column, value=getattr(values, column)))
     if problems:
         raise InputFileError(problems)
-    return frame.astype({"year": int, "count": int})
+    return frame.astype(schemas.dtypes(schemas.NATIONAL_COUNTS))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .methodology import comparability
-
-REGIONAL = ("Pemerintah Kabupaten", "Pemerintah Kota")  # ranked together in a league table
-PROVINCE = "Pemerintah Provinsi"
+from . import schemas
+from .methodology import comparability, previous_year
+from .schemas import PROVINCE, REGIONAL
 ENTITY = "entity_code"
 
 
@@ -44,27 +43,6 @@ def rank_provincial(scores: pd.DataFrame) -> pd.DataFrame:
         ranked, [out["year"], out["province_code"]]
     )
     return out
-
-
-def league_table(scores: pd.DataFrame, year: int, province_code: str) -> pd.DataFrame:
-    """One province's league table for a year: ranked kabupaten and kota, then the province apart.
-
-    Ranks already decided (a ``rank_province`` column, see pipeline.shown_ranks) are kept, else
-    computed here. Only entities with a row that year appear; those without a rank come after the
-    ranked ones. The province itself is listed apart unless it has a rank (a source that ranks it
-    among its kabupaten and kota).
-    """
-    # pandas 3: comparing a pyarrow-backed string column yields an Arrow boolean with NA for a
-    # missing code (ministries); fill it before combining with the nullable year mask.
-    in_province = (scores["province_code"] == province_code).fillna(False).astype(bool)
-    rows = scores[(scores["year"] == year) & in_province
-                  & scores["entity_type"].isin((*REGIONAL, PROVINCE))]
-    ranked = rows.copy() if "rank_province" in rows else rank_provincial(rows)
-    ranked["listed_apart"] = (ranked["entity_type"] == PROVINCE) & ranked["rank_province"].isna()
-    ranked["_order"] = -ranked["score"].astype("Float64")
-    ranked = ranked.sort_values(["listed_apart", "rank_province", "_order", "entity"], na_position="last",
-                                kind="stable")
-    return ranked.drop(columns="_order").reset_index(drop=True)
 
 
 def year_over_year(scores: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
@@ -136,3 +114,43 @@ def _change(before: pd.Series, after: pd.Series) -> pd.Series:
     """'kuning -> hijau' where both are known and differ, '' where unchanged, missing otherwise."""
     before, after = before.astype("string"), after.astype("string")
     return (before + " -> " + after).mask((before == after).fillna(False), "")
+
+
+CHANGE_COLUMNS = list(schemas.CHANGES.columns)
+
+
+def changes(scores: pd.DataFrame) -> pd.DataFrame:
+    """Every year-over-year comparison a report shows, decided once (``year_over_year`` rows):
+
+    - scope "provinsi": each province's government and its kabupaten and kota, each year against
+      the province's previous assessed year (methodology.previous_year over the years any of them
+      has a row): the league table's change column;
+    - scope "entitas": each entity-year against that entity's own previous assessed year: the profile.
+
+    A year with nothing to compare with (the first of a series) has no rows.
+    """
+    regional = scores[scores["entity_type"].isin((*REGIONAL, PROVINCE)) & scores["province_code"].notna()]
+    province_pairs = _pairs((code, year, previous_year(years, year))
+                            for code, years in regional.groupby("province_code")["year"].unique().items()
+                            for year in years)
+    entity_pairs = _pairs(
+        (code, year, previous_year(years, year, entity_type))
+        for (code, entity_type), years in scores.groupby(["entity_code", "entity_type"])["year"].unique().items()
+        for year in years)
+    frames = [year_over_year(regional[regional["province_code"].isin(codes)], *pair).assign(scope="provinsi")
+              for pair, codes in province_pairs.items()]
+    frames += [year_over_year(scores[scores[ENTITY].isin(codes)], *pair).assign(scope="entitas")
+               for pair, codes in entity_pairs.items()]
+    if not frames:
+        return schemas.empty(schemas.CHANGES)
+    out = pd.concat(frames, ignore_index=True)[CHANGE_COLUMNS].astype(schemas.dtypes(schemas.CHANGES))
+    return out.sort_values(["scope", "year_to", "entity_code"], kind="stable").reset_index(drop=True)
+
+
+def _pairs(triples) -> dict[tuple[int, int], list]:
+    """(key, year, previous year) -> {(previous year, year): [keys]}, leaving out years with no previous one."""
+    pairs: dict[tuple[int, int], list] = {}
+    for key, year, before in triples:
+        if before is not None:
+            pairs.setdefault((int(before), int(year)), []).append(key)
+    return pairs

@@ -1,12 +1,24 @@
-"""pandera schemas of the canonical tables (docs/architecture.md): column order, dtypes, ranges."""
+"""pandera schemas of the canonical and processed tables (docs/architecture.md): columns, dtypes,
+ranges, and the vocabularies they use. The pipeline validates every processed table when it writes
+it, reports when they read it (``check_processed``)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pandera.pandas as pa
 from pandas.api.types import union_categoricals
+from pandera.config import ValidationDepth, config_context
+from pandera.errors import SchemaError, SchemaErrors
 
+from .errors import KepatuhanError
 from .methodology import DIMENSIONS, ENTITY_TYPES, ZONES
+
+REGIONAL = ("Pemerintah Kabupaten", "Pemerintah Kota")  # ranked together in a province's league table
+PROVINCE = "Pemerintah Provinsi"
+# The entity types the national summary counts (Polres and Kantor Pertanahan are assessed by the offices).
+NATIONAL_TYPES = ("Kementerian", "Lembaga", "Pemerintah Provinsi", "Pemerintah Kota", "Pemerintah Kabupaten")
+GRADES = ("A", "B", "C", "D", "E")  # 2022-2024 categories
+DIRECTIONS = ("naik", "turun", "tetap", "baru dinilai", "tidak dinilai")
 
 YEAR_MIN, YEAR_MAX = 2015, 2030
 MAX_SCALE = 110.0  # the largest scale of any era (2017 K/L); the era's own scale is checked in ingest
@@ -23,7 +35,7 @@ STRING = pd.StringDtype()
 
 
 # pandera accepts any string-like column as STRING (object, "str"); the tables promise pandas'
-# `string` dtype, whose missing value is <NA>, so that is checked too.
+# `string` dtype, whose missing value is <NA>.
 _IS_STRING_DTYPE = pa.Check(lambda s: s.dtype == STRING, element_wise=False, error="dtype is not pd.StringDtype()")
 
 
@@ -141,7 +153,7 @@ PUBLISHED = pa.DataFrameSchema(
         "zone": _text(True, pa.Check.isin(ZONES)),
         "opinion": _text(True),
         "tm": pa.Column(bool),
-        "category": _text(True, pa.Check.isin(list("ABCDE"))),
+        "category": _text(True, pa.Check.isin(GRADES)),
         "unit_category": _text(True),
         "rank_in_province": pa.Column("Int64", pa.Check.ge(1), nullable=True),
         "rank_national": pa.Column("Int64", pa.Check.ge(1), nullable=True),
@@ -179,6 +191,10 @@ HELD_BACK = pa.DataFrameSchema(
     name="held_back",
 )
 
+# The problem columns of a quarantine row (errors.Problem.as_record); processed quarantine.parquet has these.
+PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
+QUARANTINE_TABLE = QUARANTINE.select_columns(PROBLEM_COLUMNS).set_name("quarantine")
+
 UNIT_COLUMNS = list(UNITS.columns)
 ANSWER_COLUMNS = list(ANSWERS.columns)
 QUARANTINE_COLUMNS = list(QUARANTINE.columns)
@@ -214,6 +230,7 @@ def dtypes(schema: pa.DataFrameSchema) -> dict:
 
 
 DIMENSION_KEYS = ["input", "proses", "output", "pengaduan"]  # the dimension columns of units, in DIMENSIONS order
+DIMENSION_NAMES = dict(zip(DIMENSION_KEYS, DIMENSIONS, strict=True))  # column -> dimension
 BASES = ("published", "computed", "synthetic")  # what a figure is: as published, computed from exports, example data
 
 UNIT_FIGURES = pa.DataFrameSchema(
@@ -230,3 +247,175 @@ UNIT_FIGURES = pa.DataFrameSchema(
     ordered=True,
     name="unit_figures",
 )
+
+
+def _year() -> pa.Column:
+    return pa.Column("Int16", pa.Check.in_range(YEAR_MIN, YEAR_MAX))
+
+
+def _rank() -> pa.Column:
+    return pa.Column("Int64", pa.Check.ge(1), nullable=True)
+
+
+_ENTITY = {
+    "year": _year(),
+    "entity_type": _text(False, pa.Check.isin(ENTITY_TYPES)),
+    "province_code": _text(True, pa.Check.str_matches(r"^\d{2}$")),
+    "entity_code": _text(),
+    "entity": _text(),
+}
+_CLASSIFIED = {  # what a score reads as: grade (2022-2024), opinion, zone (up to 2024)
+    "category": _text(True, pa.Check.isin(GRADES)),
+    "opinion": _text(True),
+    "zone": _text(True, pa.Check.isin(ZONES)),
+}
+
+# Scores computed from exports, one row per (year, entity): scoring.entity_scores.
+ENTITY_SCORES = pa.DataFrameSchema(
+    {
+        **_ENTITY,
+        "n_units": pa.Column("Int64", pa.Check.ge(1)),
+        "unit_types": _text(True),
+        "score_unrounded": pa.Column("Float64", nullable=True),
+        "koreksi": _points(),
+        "score": _points(),
+        **_CLASSIFIED,
+        "tm": pa.Column("boolean", nullable=True),
+        "synthetic": pa.Column(bool),
+    },
+    strict=True, ordered=True, name="entity_scores",
+)
+
+# What reports show, one row per (year, entity): pipeline.combine_scores, with_held_back, shown_ranks.
+SCORES = pa.DataFrameSchema(
+    {
+        **_ENTITY,
+        "n_units": pa.Column("Int64", pa.Check.ge(1), nullable=True),
+        "unit_types": _text(True),
+        "score_unrounded": pa.Column("Float64", nullable=True),
+        "koreksi": _points(),
+        "computed_score": _points(),
+        "tm": pa.Column("boolean", nullable=True),
+        "synthetic": pa.Column(bool),
+        "published_score": _points(),
+        "published_zone": _text(True, pa.Check.isin(ZONES)),
+        "published_category": _text(True, pa.Check.isin(GRADES)),
+        "published_opinion": _text(True),
+        "published_fact_id": pa.Column("Int64", nullable=True),
+        "published_rank_province": _rank(),
+        "rank_province_fact_id": pa.Column("Int64", nullable=True),
+        "published_rank_national": _rank(),
+        "rank_national_fact_id": pa.Column("Int64", nullable=True),
+        "basis": _text(True, pa.Check.isin(("published", "computed", "synthetic"))),
+        "score": _points(),
+        **_CLASSIFIED,
+        "rows_rejected": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "rank_national": _rank(),
+        "percentile_national": pa.Column("Float64", pa.Check.in_range(0, 100), nullable=True),
+        "rank_province": _rank(),
+        "percentile_province": pa.Column("Float64", pa.Check.in_range(0, 100), nullable=True),
+        "rank_province_computed": _rank(),
+        "rank_national_computed": _rank(),
+        "rank_province_basis": _text(True, pa.Check.isin(("published", "computed"))),
+        "rank_national_basis": _text(True, pa.Check.isin(("published", "computed"))),
+        "discrepancy": pa.Column(bool),
+    },
+    unique=["year", "entity_code"], strict=True, name="scores",
+)
+
+# Year-over-year comparisons a report shows (ranking.changes).
+CHANGES = pa.DataFrameSchema(
+    {
+        "scope": _text(False, pa.Check.isin(("provinsi", "entitas"))),
+        "entity_code": _text(),
+        "province_code": _text(True, pa.Check.str_matches(r"^\d{2}$")),
+        "year_from": _year(),
+        "year_to": _year(),
+        "delta": pa.Column("Float64", nullable=True),
+        "direction": _text(True, pa.Check.isin(DIRECTIONS)),
+        "flags": _text(),
+        "zone_change": _text(True),
+        "grade_change": _text(True),
+    },
+    checks=[pa.Check(lambda df: (df["year_from"] < df["year_to"]).all(), error="year_from is before year_to")],
+    unique=["scope", "entity_code", "year_to"], strict=True, ordered=True, name="changes",
+)
+
+# The published national counts (published.load_national_counts): an empty entity_type / category is
+# a count over every type / every grade, as published (not a missing value).
+NATIONAL_COUNTS = pa.DataFrameSchema(
+    {
+        "year": _year(),
+        "entity_type": _text(False, pa.Check.isin(("", *ENTITY_TYPES))),
+        "zone": _text(False, pa.Check.isin(ZONES)),
+        "category": _text(False, pa.Check.isin(("", *GRADES))),
+        "count": pa.Column("Int64", pa.Check.ge(0)),
+        "source": _text(),
+    },
+    strict=True, ordered=True, name="national_counts",
+)
+
+# Every fact of a key whose sources differ in score or rank (published.disagreements).
+DISAGREEMENTS = pa.DataFrameSchema(
+    {
+        "year": _year(),
+        "entity_code": _text(),
+        "entity": _text(),
+        "unit": _text(True),
+        "component": _text(True, pa.Check.isin(COMPONENTS)),
+        "score": _points(),
+        "rank_in_province": _rank(),
+        "rank_national": _rank(),
+        "chosen": pa.Column(bool),
+        "source_url": _text(True),
+        "source_title": _text(True),
+        "release": _text(),
+        "fact_id": pa.Column("Int64", unique=True),
+    },
+    strict=True, ordered=True, name="disagreements",
+)
+
+PROCESSED = {
+    "published": PUBLISHED, "national_counts": NATIONAL_COUNTS, "disagreements": DISAGREEMENTS, "units": UNITS,
+    "unit_figures": UNIT_FIGURES, "answers": ANSWERS, "quarantine": QUARANTINE_TABLE,
+    "entity_scores": ENTITY_SCORES, "held_back": HELD_BACK, "scores": SCORES, "changes": CHANGES,
+}
+# Values of these (millions of rows) were checked file by file as ingest read them; on writing, their
+# columns and dtypes are.
+CHECKED_ON_READ = {"units", "answers"}
+
+
+def check_processed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as processed table ``name`` promises it (PROCESSED), else a KepatuhanError listing
+    every column that breaks the promise: a defect of the code that made the table, not of its input."""
+    schema = PROCESSED[name]
+    # pandera takes float64 for Float64 and int64 for Int64: the missing value would then be NaN, or absent.
+    wrong = [f"{column}: dtype {frame[column].dtype}, expected {expected}" for column, expected in dtypes(schema).items()
+             if column in frame and not _same_dtype(frame[column].dtype, expected)]
+    if wrong:
+        raise KepatuhanError(f"processed table {name} does not match its schema: {'; '.join(wrong)}")
+    plain = frame.reset_index(drop=True)  # pandera's failure report cannot stack a repeated index
+    try:
+        if name in CHECKED_ON_READ:
+            with config_context(validation_depth=ValidationDepth.SCHEMA_ONLY):
+                schema.validate(plain, lazy=True)
+        else:
+            schema.validate(plain, lazy=True)
+        return frame
+    except SchemaErrors as errors:
+        cases = errors.failure_cases
+        found = "; ".join(f"{column}: {check} (e.g. {case})" for (column, check), case in
+                          cases.groupby(["column", "check"], dropna=False)["failure_case"].first().items())
+        raise KepatuhanError(f"processed table {name} does not match its schema: {found}") from None
+    except SchemaError as error:
+        raise KepatuhanError(f"processed table {name} does not match its schema: {error}") from None
+
+
+def _same_dtype(found, expected) -> bool:
+    if isinstance(expected, pd.StringDtype):
+        return found == STRING
+    if isinstance(expected, pd.CategoricalDtype):  # categories: text (a Parquet file gives them back as str,
+        # and no categories as object)
+        return isinstance(found, pd.CategoricalDtype) and (
+            isinstance(found.categories.dtype, pd.StringDtype) or len(found.categories) == 0)
+    return found == expected

@@ -22,11 +22,9 @@ PROVENANCE = ["source_file", "source_sha256", "source_sheet", "source_row"]
 UNIT_COLUMNS = schemas.UNIT_COLUMNS
 # tm: the entity is Tanpa Maladministrasi (2025-; <NA> where its rows do not say); its opinion then ends
 # with " Tanpa Maladministrasi". category (A-E) and zone are empty from 2025.
-ENTITY_SCORE_COLUMNS = ["year", "entity_type", "province_code", "entity_code", "entity", "n_units", "unit_types",
-                        "score_unrounded", "koreksi", "score", "category", "opinion", "zone", "tm", "synthetic"]
+ENTITY_SCORE_COLUMNS = list(schemas.ENTITY_SCORES.columns)
 OUT_COLUMNS = ["year", "entity_type", "province_code", "entity_code", "entity", "n_units", "unit_types",
                "score", "category", "opinion", "zone", "tm", "koreksi", "synthetic"]
-QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
 MAX_SKOR = 3  # indicator answers are scored 0-3
 
 
@@ -145,9 +143,7 @@ def entity_scores(units: pd.DataFrame) -> pd.DataFrame:
     units' Tanpa Maladministrasi flag, the same on each) adds " Tanpa Maladministrasi" to the opinion.
     """
     if units.empty:
-        dtypes = {"year": "Int16", "n_units": "Int64", "score_unrounded": "Float64", "koreksi": "Float64",
-                  "score": "Float64", "synthetic": bool}
-        return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "string")) for c in ENTITY_SCORE_COLUMNS})
+        return schemas.empty(schemas.ENTITY_SCORES)
     frame = units.assign(
         nilai=units["nilai"].astype("Float64"),
         koreksi=units["koreksi"].astype("Float64") if "koreksi" in units else pd.NA,
@@ -393,7 +389,7 @@ def _out_table(scores: pd.DataFrame) -> pd.DataFrame:
 
 def _rejects_table(quarantine: pd.DataFrame, held_back: pd.DataFrame) -> pd.DataFrame:
     """Rejected rows as ingest reported them, then one line per entity left unscored and why."""
-    problems = quarantine.reindex(columns=QUARANTINE_COLUMNS)
+    problems = quarantine.reindex(columns=schemas.PROBLEM_COLUMNS)
     not_scored = pd.DataFrame({
         "file": held_back["files"], "sheet": pd.NA, "row": pd.NA, "column": pd.NA,
         "value": held_back["year"].astype(str) + " " + held_back["entity"].astype(str)

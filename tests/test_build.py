@@ -403,8 +403,10 @@ def test_a_second_build_names_the_first_and_a_killed_build_leaves_nothing_runnin
     """Pins the build lock (pid, host, start; exit 2), that the worker and its kernel end with a build
     killed with -9 (no report written afterwards), and that the next build takes the stale lock over."""
     root = slow_tree(tmp_path)
-    first = start_slow_build(root, 1, 3, "--jobs", "1")
+    sleep = 12  # long enough for the second build to start and stop on a loaded machine
+    first = start_slow_build(root, 1, sleep, "--jobs", "1")
     wait_for(lambda: list(root.glob("started-*")), what="the kernel running")
+    report_done = time.monotonic() + sleep
     tree = descendants(first.pid)
     second = cli_build(root)
     assert second.returncode == 2 and "Traceback" not in second.stderr
@@ -416,7 +418,7 @@ def test_a_second_build_names_the_first_and_a_killed_build_leaves_nothing_runnin
     kernel = int(next(root.glob("started-*")).name.rsplit("-", 1)[1])
     assert kernel in tree and len(tree) >= 3  # forkserver, worker, kernel (and a resource tracker)
     wait_for(lambda: not any(running(p) for p in tree), timeout=10, what="the build's processes to end")
-    time.sleep(3)  # the report's sleep is over: a surviving worker would write it now
+    time.sleep(max(0.0, report_done - time.monotonic()) + 2)  # a surviving worker would have written it by now
     assert not list((root / "reports" / "contoh").glob("lambat-*"))
 
     third = cli_build(root, "--province", "Atlantis")  # past the lock, stopped by the province

@@ -4,6 +4,7 @@ each into reports/<edition>/ with its own index, and reports/index.html links th
 from __future__ import annotations
 
 import re
+from datetime import datetime
 import shutil
 from pathlib import Path
 
@@ -89,3 +90,43 @@ def test_build_terbitan_bengkulu_2023_through_the_engine(project):
     assert index.find("a", href="2023/provinsi-17-bengkulu.html") is not None
     editions = BeautifulSoup((root / "reports" / "index.html").read_text(), "html.parser")
     assert editions.find("a", href="terbitan/index.html") is not None
+
+
+@pytest.mark.slow
+def test_a_warm_kernel_builds_the_same_html_as_a_fresh_one(project):
+    """Reports built one after another in one worker's kernel read exactly as each built alone in a new
+    kernel (papermill's own engine): no module cache or kernel state leaks from one report to the next."""
+    import difflib
+    import json
+
+    import papermill
+
+    from kepatuhan_lib.reports import build as b
+    from kepatuhan_lib.reports.emit import collect, table_files
+    from kepatuhan_lib.reports.render import render_html
+
+    root, mp = project
+    build = ["build", "--edition", "ekspor", "--year", "2023", "--jobs", "1", "--force"]
+    assert main([*build, "--province", "65"]) == 0 and main([*build, "--report", "nasional"]) == 0
+    out = root / "reports" / "ekspor"
+    state = json.loads((out / config.BUILD_STATE_NAME).read_text())["reports"]
+    by_kind = {}
+    for entry in state.values():
+        by_kind.setdefault(entry["report"], []).append(entry)
+    assert set(by_kind) == {"provinsi", "nasional", "entitas"} and len(by_kind["entitas"]) >= 2
+    # Of the province's reports, the last built ran after the others in the same kernel.
+    last = max([*by_kind["provinsi"], *by_kind["entitas"]], key=lambda e: e["built_at"])
+    chosen = [by_kind["nasional"][0], *{e["report"]: e for e in [*by_kind["provinsi"], *by_kind["entitas"]]
+                                        if e is not last}.values(), last]
+    for entry in chosen:
+        html_path = out / entry["outputs"][0]
+        notebook = config.REPORT_NOTEBOOKS_DIR / f"{entry['report']}.ipynb"
+        nb = papermill.execute_notebook(notebook, None, parameters=entry["params"], kernel_name=b.KERNEL_NAME,
+                                        cwd=notebook.parent, progress_bar=False)
+        emitted = collect(nb)
+        mp.setattr(config, "ROOT", root)  # as the build's workers see it (KEPATUHAN_ROOT): paths shown from there
+        fresh, _ = render_html(nb, emitted, built_at=datetime.fromisoformat(entry["built_at"]),
+                               downloads=[f.name for f in table_files(html_path, emitted.tables)])
+        warm = html_path.read_text(encoding="utf-8")
+        diff = list(difflib.unified_diff(warm.splitlines(), fresh.splitlines(), "warm", "fresh", n=0, lineterm=""))
+        assert fresh == warm, f"{entry['outputs'][0]}:\n" + "\n".join(line[:300] for line in diff[:12])

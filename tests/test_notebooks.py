@@ -1,14 +1,19 @@
-"""The report notebooks: thin shape, and each runs with papermill on the fixture tree with the key figures."""
+"""The report notebooks: thin shape, and each runs with papermill on the fixture tree with the key figures;
+the exploratory notebook runs top to bottom and shows the published figures with their sources."""
 
 import ast
 import json
+import re
 
 import nbformat
+import pandas as pd
 import papermill
 import pytest
+from bs4 import BeautifulSoup
 
 from fixtures.report_data import build_tree
 from kepatuhan_lib import config
+from kepatuhan_lib.reports import fmt
 
 REPORTS = {
     "provinsi": ({"edition": "contoh", "year": 2023, "province": "17"},
@@ -97,7 +102,36 @@ def test_province_report_renders_under_the_size_budget(fixture_root, tmp_path, m
 
 
 @pytest.mark.slow
-def test_exploratory_notebook_runs_with_its_defaults(fixture_root, tmp_path, monkeypatch):
+def test_exploratory_notebook_walks_an_analyst_through_the_api(fixture_root, tmp_path, monkeypatch):
+    """tren.ipynb top to bottom on the published edition: its first cell says what must have run; Mukomuko's
+    trend shows 2022 and 2023 as published (P and a source number) with each source, as the published CSV
+    gives it, in the Sumber list; then the Bengkulu 2023 league table, two years compared and a chart."""
     monkeypatch.setenv("KEPATUHAN_ROOT", str(fixture_root))
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the chart shows inline, as in JupyterLab
     nb = papermill.execute_notebook(EXPLORATORY, tmp_path / "tren.ipynb", progress_bar=False, kernel_name="python3")
-    assert "Bengkulu" in outputs_text(nb)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and "make reports" in first.source and "kepatuhan ingest" in first.source
+    outputs_text(nb)  # no cell failed
+    shown = [BeautifulSoup(o["data"]["text/html"], "html.parser") for c in nb.cells for o in c.get("outputs", [])
+             if "text/html" in o.get("data", {})]
+
+    def table(caption: str):
+        page = next(p for p in shown if p.find("caption") and caption in p.find("caption").get_text())
+        rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in page.find("table").select("tbody tr")]
+        return rows, {int(li["value"]): li.get_text(" ", strip=True) for li in page.select("ol.sumber li")}
+
+    trend, sources = table("Kabupaten Mukomuko (17.06)")
+    by_year = {row[0]: row for row in trend}
+    release = pd.read_csv(config.PUBLISHED_RAW_CSV, dtype=str)
+    for year in ("2022", "2023"):
+        fact = release[(release["entity"] == "Kabupaten Mukomuko") & (release["year"] == year) & release["unit"].isna()]
+        assert len(fact) == 1
+        number = re.fullmatch(rf"{fmt.skor(float(fact['score'].iloc[0]))}P\[(\d+)\]", by_year[year][1])
+        assert number, by_year[year]
+        assert fact["source_url"].iloc[0] in sources[int(number[1])]
+    league, _ = table("Peringkat 2023, Provinsi Bengkulu")
+    mukomuko = next(row for row in league if row[1] == "Kabupaten Mukomuko")
+    assert re.fullmatch(r"5P\[\d+\]", mukomuko[0]) and re.fullmatch(r"90,02P\[\d+\]", mukomuko[2])
+    compared, _ = table("Perubahan 2022 → 2023, Provinsi Bengkulu")
+    assert "naik (+29,67)" in next(row for row in compared if row[0] == "Kabupaten Mukomuko")[3]
+    assert "image/png" in nb.cells[-1].outputs[-1]["data"]

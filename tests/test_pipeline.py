@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from kepatuhan_lib import config, schemas
+from kepatuhan_lib.errors import KepatuhanError
 from kepatuhan_lib.cli import main
 from kepatuhan_lib.pipeline import build_processed
 from kepatuhan_lib.scoring import score_command
@@ -137,3 +138,98 @@ def test_ingest_refuses_a_workbook_whose_used_range_is_absurd_and_builds_the_res
     assert quarantine["file"].tolist() == [str(project / "besar.xlsx")] and quarantine["sheet"].tolist() == ["Sheet"]
     assert quarantine["reason"].str.contains("used range A1:XFD1048576").all()
     assert table("entity_scores")["entity_code"].tolist() == ["17.04"]
+
+
+# --- decisions made once, in the pipeline: year-over-year comparisons ----------------------------
+
+@pytest.fixture(scope="module")
+def terbitan_tables():
+    tables, _, _ = build_processed("terbitan", export_dirs=[])
+    return tables
+
+
+def test_changes_compare_each_entity_with_its_own_previous_year_in_the_series(terbitan_tables):
+    """Mukomuko: 60,35 (2022) -> 90,02 (2023), as published: naik +29,67, zone kuning -> hijau."""
+    changes = terbitan_tables["changes"]
+    mukomuko = changes[(changes["scope"] == "entitas") & (changes["entity_code"] == "17.06")].set_index("year_to")
+    row = mukomuko.loc[2023]
+    assert (row["year_from"], row["delta"], row["direction"]) == (2022, 29.67, "naik")
+    assert row["zone_change"] == "kuning -> hijau"
+    # Each entity-year is compared once, with the latest earlier year the entity has in its series.
+    scores = terbitan_tables["scores"]
+    years = sorted(scores.loc[scores["entity_code"] == "17.06", "year"].astype(int))
+    expected = {y: max((p for p in years if p < y and (p >= 2025) == (y >= 2025)), default=None) for y in years}
+    assert mukomuko["year_from"].to_dict() == {y: p for y, p in expected.items() if p is not None}
+    assert not changes.duplicated(["scope", "entity_code", "year_to"]).any()
+
+
+def test_no_change_is_computed_across_the_2025_series_break(terbitan_tables):
+    changes = terbitan_tables["changes"]
+    across = changes[(changes["year_to"] >= 2025) & (changes["year_from"] < 2025)]
+    assert across.empty
+
+
+def test_province_changes_use_the_province_previous_year_for_every_entity(terbitan_tables):
+    """The league table's change column: every row of Bengkulu 2023 compared with 2022, the deltas
+    being the published scores' differences."""
+    changes, scores = terbitan_tables["changes"], terbitan_tables["scores"]
+    bengkulu = changes[(changes["scope"] == "provinsi") & (changes["province_code"] == "17")
+                       & (changes["year_to"] == 2023)].set_index("entity_code")
+    assert set(bengkulu["year_from"]) == {2022}
+    score = scores[scores["province_code"] == "17"].set_index(["entity_code", "year"])["score"]
+    both = 0
+    for code, row in bengkulu.iterrows():
+        if (code, 2022) in score.index and (code, 2023) in score.index and pd.notna(score[code, 2022]) \
+                and pd.notna(score[code, 2023]):
+            both += 1
+            assert row["delta"] == round(score[code, 2023] - score[code, 2022], 2)
+    assert bengkulu["delta"].notna().sum() == both >= 2  # Mukomuko and Rejang Lebong
+
+
+def test_reports_only_read_decisions_they_import_no_scoring_ranking_or_synthetic_module():
+    import ast
+
+    forbidden = {"ranking", "scoring", "synthetic", "pipeline", "ingest", "published"}
+    found = []
+    for path in (config.PACKAGE_DIR / "reports").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [a.name for a in node.names if node.level and not node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            found += [(path.name, n) for n in names if n.split(".")[-1] in forbidden]
+    assert found == []
+
+
+# --- one contract per table -------------------------------------------------------------------------
+
+def test_every_processed_table_has_a_schema_and_is_written_to_it(terbitan_tables):
+    assert set(terbitan_tables) == set(schemas.PROCESSED)
+    for name, frame in terbitan_tables.items():
+        expected = schemas.dtypes(schemas.PROCESSED[name])
+        assert list(frame.columns) == list(expected) or set(frame.columns) == set(expected), name
+        for column, dtype in expected.items():
+            assert schemas._same_dtype(frame[column].dtype, dtype), (name, column, frame[column].dtype)
+
+
+@pytest.mark.parametrize(("name", "break_it", "said"), [
+    ("national_counts", lambda f: f.astype({"count": "int64"}), "count: dtype int64, expected Int64"),
+    ("changes", lambda f: f.assign(direction=f["direction"].mask(f.index == 0, "naik sekali")), "direction"),
+    ("scores", lambda f: f.drop(columns="basis"), "basis"),
+    ("scores", lambda f: pd.concat([f, f.iloc[:1]]), "year"),  # a second row for one (year, entity)
+])
+def test_a_table_that_breaks_its_schema_is_refused_naming_the_column(terbitan_tables, name, break_it, said):
+    with pytest.raises(KepatuhanError, match=f"processed table {name} does not match its schema: .*{said}"):
+        schemas.check_processed(name, break_it(terbitan_tables[name]))
+
+
+def test_a_report_refuses_a_processed_table_an_older_ingest_wrote(project, terbitan_tables):
+    from kepatuhan_lib import storage
+    from kepatuhan_lib.errors import ReportDataError
+    from kepatuhan_lib.reports import data
+
+    tables = dict(terbitan_tables, national_counts=terbitan_tables["national_counts"].astype({"year": "int64"}))
+    storage.write_generation("terbitan", tables, pd.DataFrame({"x": []}))
+    with pytest.raises(ReportDataError, match=r"national_counts\.parquet: .*year: dtype int64.*run `kepatuhan ingest` again"):
+        data.load("terbitan")

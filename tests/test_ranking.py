@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kepatuhan_lib.ranking import league_table, rank_national, rank_provincial, year_over_year
+from kepatuhan_lib.ranking import changes, rank_national, rank_provincial, year_over_year
+from kepatuhan_lib.reports.tables import league_rows
 
 KAB, KOTA, PROV, KEM = "Pemerintah Kabupaten", "Pemerintah Kota", "Pemerintah Provinsi", "Kementerian"
 
@@ -47,7 +48,7 @@ def test_ties_share_a_rank_and_the_next_rank_is_skipped():
 
 
 def test_league_table_ranks_kabupaten_and_kota_together_with_the_province_apart():
-    table = league_table(BENGKULU_2023, 2023, "17")
+    table = league_rows(rank_provincial(BENGKULU_2023), 2023, "17")
     assert table["entity_code"].tolist() == ["17.01", "17.02", "17.71", "17.05", "17.04", "17"]
     assert table["rank_province"].iloc[:4].tolist() == [1, 2, 2, 4]
     assert table["rank_province"].iloc[4:].isna().all()  # no score; the province

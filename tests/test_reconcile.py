@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kepatuhan_lib import config
+from kepatuhan_lib import config, published
 from kepatuhan_lib.reconcile import CHECK_ENTITY, CHECK_UNIT, CHECK_UNIT_MEAN, reconcile
 
 # Kemendagri codes of the entities whose units were published (reference/regions.csv).
@@ -77,7 +77,6 @@ def test_nothing_to_compare_gives_an_empty_listing_with_the_columns():
 
 def test_with_the_published_module():
     """The same Rejang Lebong finding from published.load_published's facts."""
-    published = pytest.importorskip("kepatuhan_lib.published", reason="written by another helper")
     facts, _ = published.load_published()
     found = reconcile(facts, computed([]))
     rejang = found[(found["year"] == 2024) & (found["entity_code"] == "17.02")]

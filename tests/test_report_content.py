@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from fixtures.report_data import EDITION, build_tree
-from kepatuhan_lib import config, pipeline, ranking
+from kepatuhan_lib import config, pipeline, ranking, storage
 from kepatuhan_lib.methodology import round_half_up
 from kepatuhan_lib.reports import charts, data, fmt, sections, tables
 
@@ -80,7 +80,7 @@ def test_change_sentence_reads_as_published():
 def test_league_table_2023_bengkulu_has_the_published_figures_and_ranks(tree):
     """Pins Lebong 92,00 rank 3 and Mukomuko 60,35 -> 90,02 (naik), as published for Bengkulu 2023."""
     _, frames = tree
-    table = tables.league_frame(frames["scores"], 2023, "17").set_index("entity")
+    table = tables.league_frame(frames["scores"], frames["changes"], 2023, "17").set_index("entity")
     lebong, mukomuko = table.loc["Kabupaten Lebong"], table.loc["Kabupaten Mukomuko"]
     assert (lebong["score"], lebong["rank_province"], lebong["basis"]) == (92.00, 3, "published")
     assert (mukomuko["score_prev"], mukomuko["score"], mukomuko["rank_province"]) == (60.35, 90.02, 5)
@@ -97,7 +97,7 @@ def test_league_table_2023_bengkulu_has_the_published_figures_and_ranks(tree):
 def test_league_table_html_shows_marks_arrows_and_missing_words(tree):
     _, frames = tree
     scores = frames["scores"]
-    table = tables.league_frame(scores, 2023, "17")
+    table = tables.league_frame(scores, ranking.changes(scores), 2023, "17")
     html = tables.league_styler(table, scores[scores["province_code"] == "17"], 2023, NO_CITES, {}, False).to_html()
     assert "92,00" in html and "60,35" in html and "90,02" in html
     assert "▲ naik (+29,67)" in html
@@ -110,7 +110,7 @@ def test_entity_not_assessed_last_year_reads_baru_dinilai_and_tidak_dinilai(tree
     _, frames = tree
     scores = frames["scores"]
     without = scores[~((scores["entity_code"] == "17.05") & (scores["year"] == 2022))]
-    table = tables.league_frame(without, 2023, "17")
+    table = tables.league_frame(without, ranking.changes(without), 2023, "17")
     seluma = table[table["entity_code"] == "17.05"].iloc[0]
     assert seluma["direction"] == "baru dinilai" and pd.isna(seluma["score_prev"])
     html = tables.league_styler(table, without, 2023, NO_CITES, {}, False).to_html()
@@ -123,7 +123,7 @@ def test_equal_scores_share_a_rank(tree):
     tie = (scores["year"] == 2023) & scores["entity_code"].isin(["17.01", "17.07"])
     scores.loc[tie, "score"] = 94.08
     scores = pipeline.shown_ranks(ranking.rank_provincial(scores), EDITION)  # ranks are decided in the pipeline
-    table = tables.league_frame(scores, 2023, "17").set_index("entity_code")
+    table = tables.league_frame(scores, ranking.changes(scores), 2023, "17").set_index("entity_code")
     assert table.loc["17.01", "rank_province"] == table.loc["17.07", "rank_province"] == 2
     assert sorted(table["rank_province"].dropna())[:4] == [1, 2, 2, 4]
 
@@ -134,7 +134,7 @@ def test_entity_names_and_data_strings_are_escaped(tree):
     scores = frames["scores"].copy()
     scores["entity"] = scores["entity"].mask(scores["entity_code"] == "17.06", EVIL)
     scores["opinion"] = scores["opinion"].mask(scores["entity_code"] == "17.06", EVIL)
-    table = tables.league_frame(scores, 2023, "17")
+    table = tables.league_frame(scores, ranking.changes(scores), 2023, "17")
     outputs = [
         tables.league_styler(table, scores, 2023, NO_CITES, {}, False).to_html(),
         tables.movers_styler(tables.movers(table), NO_CITES).to_html(),
@@ -150,7 +150,7 @@ def test_entity_names_and_data_strings_are_escaped(tree):
 
 def test_movers_leave_out_the_province_and_keep_flags(tree):
     _, frames = tree
-    table = tables.league_frame(frames["scores"], 2022, "17")
+    table = tables.league_frame(frames["scores"], frames["changes"], 2022, "17")
     moved = tables.movers(table)
     assert "Provinsi Bengkulu" not in set(moved["entity"])
     assert len(moved) > 0 and all("metode berbeda" in f for f in moved["flags"])  # 2021 -> 2022
@@ -205,8 +205,12 @@ def test_missing_processed_data_names_the_file_and_the_command(tmp_path, monkeyp
     from kepatuhan_lib.errors import ReportDataError
 
     monkeypatch.setattr(config, "PROCESSED_DIR", tmp_path)
-    with pytest.raises(ReportDataError, match="scores.parquet.*kepatuhan ingest"):
+    with pytest.raises(ReportDataError, match=f"edition '{EDITION}' has not been ingested yet.*kepatuhan ingest"):
         data.load(EDITION)
+    storage.write_parquet(pd.DataFrame({"year": [2023]}), tmp_path / EDITION / "scores.parquet")
+    with pytest.raises(ReportDataError, match="unit_figures.parquet.*kepatuhan ingest") as err:
+        data.load(EDITION)
+    assert "scores.parquet" not in str(err.value)
 
 
 def test_unknown_entity_code_is_a_parameter_error(tree):
@@ -226,7 +230,7 @@ def test_province_summary_prose_is_computed(processed, shown):
 
 
 def test_headline_figures_count_zones_of_the_ranked_entities(tree):
-    table = tables.league_frame(tree[1]["scores"], 2023, "17")
+    table = tables.league_frame(tree[1]["scores"], tree[1]["changes"], 2023, "17")
     h = sections.headline_figures(table, 2022)
     ranked = table[~table["listed_apart"]]
     assert h["entitas"] == 10
@@ -269,7 +273,7 @@ def test_entity_change_section_explains_mukomuko(processed, shown):
 
 
 def test_charts_are_small_embedded_pngs(tree):
-    table = tables.league_frame(tree[1]["scores"], 2023, "17")
+    table = tables.league_frame(tree[1]["scores"], tree[1]["changes"], 2023, "17")
     html = charts.figure_html(charts.dumbbell(table, 2023, 2022), "alt")
     assert html.startswith("<figure") and 'src="data:image/png;base64,' in html
     assert len(html) < 150_000

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from kepatuhan_lib import schemas
 from kepatuhan_lib.cli import main
 from kepatuhan_lib.errors import MethodologyError, UsageError
 from kepatuhan_lib.methodology import round_half_up
@@ -86,7 +87,6 @@ def test_dimension_points_from_answers_by_the_documented_model():
 
 
 def test_units_from_answers_meet_the_units_schema():
-    schemas = pytest.importorskip("kepatuhan_lib.schemas")
     answers = hand_checked_answers()
     text = ["entity_type", "province_code", "entity_code", "entity", "unit", "unit_type", "dimension", "variable",
             "indicator_code", "indicator", "respondent", "source_file", "source_sha256", "source_sheet"]
@@ -179,12 +179,7 @@ def test_usage_error_for_a_missing_input_file(tmp_path):
         score_command([tmp_path / "nope.csv"], tmp_path / "out.csv")
 
 
-@pytest.fixture
-def ingest():
-    return pytest.importorskip("kepatuhan_lib.ingest", reason="kepatuhan_lib.ingest is written by another helper")
-
-
-def test_score_command_recap_and_answers_end_to_end(tmp_path, ingest, capsys):
+def test_score_command_recap_and_answers_end_to_end(tmp_path, capsys):
     recap = recap_csv(tmp_path / "rekap.csv", [
         "2023;Maluku;Pemerintah Kabupaten;Kabupaten Maluku Tenggara;81.02;Puskesmas Watdek;8,72;10,76;20,76;9,61;49,85",
         "2023;Maluku;Pemerintah Kabupaten;Kabupaten Maluku Tenggara;81.02;Dinas Pendidikan;5,83;16,42;22,14;8,46;52,86",
@@ -209,7 +204,7 @@ def test_score_command_recap_and_answers_end_to_end(tmp_path, ingest, capsys):
     assert "hasil.csv" in capsys.readouterr().err
 
 
-def test_score_command_leaves_an_entity_with_a_rejected_row_unscored(tmp_path, ingest):
+def test_score_command_leaves_an_entity_with_a_rejected_row_unscored(tmp_path):
     recap = recap_csv(tmp_path / "rekap.csv", [
         "2024;Bengkulu;Pemerintah Kabupaten;Kabupaten Rejang Lebong;17.02;DPMPTSP;20;30;24;20;94,00",
         "2024;Bengkulu;Pemerintah Kabupaten;Kabupaten Rejang Lebong;17.02;Dinas Sosial;20;30;24;20;250",
@@ -225,7 +220,7 @@ def test_score_command_leaves_an_entity_with_a_rejected_row_unscored(tmp_path, i
     assert rejects["value"].str.contains("17.02").any()  # and the entity left unscored
 
 
-def test_a_rejected_row_of_an_unknown_entity_holds_back_its_year_province_and_type(tmp_path, ingest):
+def test_a_rejected_row_of_an_unknown_entity_holds_back_its_year_province_and_type(tmp_path):
     """Pins the rule for rows ingest cannot attribute: "Kab. Mukomoko" may be a unit of any 2024 Bengkulu kabupaten."""
     recap = recap_csv(tmp_path / "rekap.csv", [
         "2024;Bengkulu;Pemerintah Kabupaten;Kab. Kaur;;DPMPTSP;;;;;77,995",
@@ -245,7 +240,7 @@ def test_a_rejected_row_of_an_unknown_entity_holds_back_its_year_province_and_ty
     assert (row.score, row.category, row.zone) == ("78.00", "B", "hijau")
 
 
-def test_score_refuses_a_row_whose_name_contradicts_its_code(tmp_path, ingest):
+def test_score_refuses_a_row_whose_name_contradicts_its_code(tmp_path):
     recap = recap_csv(tmp_path / "rekap.csv", [
         "2023;Maluku;Pemerintah Kota;Kota Ambon;81.01;DPMPTSP;;;;;80",
         "2023;Maluku;Pemerintah Kabupaten;Kabupaten Maluku Tengah;81.01;Dinas Sosial;;;;;80",
@@ -258,7 +253,7 @@ def test_score_refuses_a_row_whose_name_contradicts_its_code(tmp_path, ingest):
     assert named["row"].tolist() == ["2"] and "81.01 is Kabupaten Maluku Tengah" in named["reason"].iloc[0]
 
 
-def test_score_goes_on_past_a_malformed_file(tmp_path, ingest, capsys):
+def test_score_goes_on_past_a_malformed_file(tmp_path, capsys):
     good = recap_csv(tmp_path / "rekap.csv", ["2024;Bengkulu;Pemerintah Kabupaten;Kabupaten Kaur;17.04;DPMPTSP;;;;;80"])
     import zipfile
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from kepatuhan_lib import config, methodology, synthetic
+from kepatuhan_lib.synthetic import declarations, generator
 from kepatuhan_lib.errors import CalibrationError
 from kepatuhan_lib.ingest import read_exports
 from kepatuhan_lib.published import load_published
@@ -102,13 +103,13 @@ def _score(scores: pd.DataFrame, year: int, entity_code: str) -> float:
 def test_integer_answers_reach_every_cent_from_5_00_to_99_70():
     """Pins the core of the calibration: every target cent, up to near the top of the scale, is hit
     by integer answers 0..3 (within the tolerance a free unit gets), and answers stay in range."""
-    instrument = synthetic.load_instrument()
-    steps = synthetic.instrument_steps(instrument, methodology.dimension_caps(2023, KAB))
+    instrument = declarations.load_instrument()
+    steps = declarations.instrument_steps(instrument, methodology.dimension_caps(2023, KAB))
     targets = np.arange(500, 9971) / 100
     tuning = (instrument["responden"] == "pengguna").to_numpy()
-    dims = instrument["dimensi"].map({d: i for i, d in enumerate(synthetic.DIMENSION_COLUMNS)}).to_numpy()
+    dims = instrument["dimensi"].map({d: i for i, d in enumerate(declarations.DIMENSION_COLUMNS)}).to_numpy()
     maximum = 3 * instrument["n"].to_numpy()
-    sums, ok = synthetic._solve_sums(targets, np.full(len(targets), 0.0025), steps, maximum, tuning, dims,
+    sums, ok = generator._solve_sums(targets, np.full(len(targets), 0.0025), steps, maximum, tuning, dims,
                                      synthetic.load_settings().scores, np.random.default_rng(1))
     assert ok.all()
     assert ((sums >= 0) & (sums <= maximum)).all()
@@ -119,13 +120,13 @@ def test_integer_answers_reach_every_cent_from_5_00_to_99_70():
 # --- declarations ---------------------------------------------------------------------------------
 
 def test_declared_targets_add_up_to_every_published_national_count():
-    targets, published = synthetic.load_national_targets(), synthetic.load_published_counts()
-    assert synthetic.count_problems(targets, published) == []
+    targets, published = synthetic.load_national_targets(), declarations.load_published_counts()
+    assert declarations.count_problems(targets, published) == []
     totals = published[(published["entity_type"] == "") & (published["category"] == "")].groupby("year")["count"].sum()
     assert totals.to_dict() == {2021: 587, 2022: 586, 2023: 586, 2024: 587}  # methodology.md's table
     moved = targets.copy()
     moved.loc[moved.index[0], "count"] += 1
-    assert len(synthetic.count_problems(moved, published)) >= 2  # its type's and the national total
+    assert len(declarations.count_problems(moved, published)) >= 2  # its type's and the national total
 
 
 def test_exceptions_are_exactly_the_contradictions_in_the_published_facts(national):

@@ -12,6 +12,7 @@ matplotlib.use("Agg")  # files only, no display: also inside a kernel
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 
 from ..i18n import _  # noqa: E402
@@ -153,19 +154,20 @@ def dumbbell(table: pd.DataFrame, year: int, year_prev: int | None):
 def heatmap(matrix: pd.DataFrame, *, vmin: float, vmax: float, labels: pd.DataFrame, xlabel: str = ""):
     """Rows x columns coloured by value (red-yellow-green), each cell labelled; missing cells say '–'."""
     values = matrix.to_numpy(dtype=float, na_value=np.nan)
+    missing = np.isnan(values)
     fig, ax = plt.subplots(figsize=(1.0 + 0.95 * matrix.shape[1] + 1.6, 0.36 * matrix.shape[0] + 1.2))
-    ax.imshow(np.ma.masked_invalid(values), cmap=SCORE_CMAP, vmin=vmin, vmax=vmax, aspect="auto")
-    for (i, j), value in np.ndenumerate(values):
-        text = "–" if np.isnan(value) else labels.iat[i, j]
-        dark = not np.isnan(value) and abs(value - (vmin + vmax) / 2) > (vmax - vmin) * 0.3
-        ax.text(j, i, text, ha="center", va="center", fontsize=8.5, color="white" if dark else "#1f2328")
-    ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], rotation=35, ha="right")
-    ax.set_yticks(range(matrix.shape[0]), [str(r) for r in matrix.index])
+    # seaborn picks each label's colour (dark or light) from its cell's colour; masked cells get none.
+    sns.heatmap(pd.DataFrame(values, index=[str(r) for r in matrix.index], columns=[str(c) for c in matrix.columns]),
+                mask=missing, cmap=SCORE_CMAP, vmin=vmin, vmax=vmax, annot=labels.to_numpy(dtype=object), fmt="",
+                annot_kws={"fontsize": 8.5}, cbar=False, ax=ax)
+    for i, j in zip(*np.nonzero(missing), strict=True):
+        ax.text(j + .5, i + .5, "–", ha="center", va="center", fontsize=8.5, color="#1f2328")
+    ax.set_xticklabels(ax.get_xticklabels(), rotation=35, ha="right")
+    ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
     ax.set_facecolor("#eeeeee")
     ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
     ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
     return fig
 
 

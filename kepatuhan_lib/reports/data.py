@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import config, methodology, storage
-from ..errors import ParameterError, ReportDataError
+from .. import config, methodology, schemas, storage
+from ..errors import KepatuhanError, ParameterError, ReportDataError
+from ..schemas import NATIONAL_TYPES, PROVINCE, REGIONAL
 
-DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "pengaduan": "Pengaduan"}
-REGIONAL = ("Pemerintah Kabupaten", "Pemerintah Kota")
+DIMENSION_COLUMNS = schemas.DIMENSION_NAMES
 
 
-TABLES = ("scores", "unit_figures", "disagreements", "published", "national_counts", "units", "quarantine",
-          "held_back")
+TABLES = ("scores", "changes", "unit_figures", "disagreements", "published", "national_counts", "units",
+          "quarantine", "held_back")
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class ReportData:
 
     edition: str
     scores: pd.DataFrame
+    changes: pd.DataFrame
     unit_figures: pd.DataFrame
     disagreements: pd.DataFrame
     published: pd.DataFrame
@@ -52,6 +53,9 @@ def load(edition: str) -> ReportData:
     with storage.reading(edition) as where:
         paths = tuple(where.table(name) for name in TABLES)
         missing = [config.display_path(p) for p in paths if not p.exists()]
+        if len(missing) == len(paths):
+            raise ReportDataError(f"edition {edition!r} has not been ingested yet (no tables in "
+                                  f"{config.display_path(config.processed_link(edition))}/); run `kepatuhan ingest` first")
         if missing:
             raise ReportDataError(f"processed data missing: {', '.join(missing)}; run `kepatuhan ingest` first")
         frames = [_read(p, p.stat().st_mtime_ns) for p in paths]
@@ -65,6 +69,10 @@ def _read(path: Path, mtime_ns: int) -> pd.DataFrame:
     # Report tables are small: keep their strings in Python storage, whose comparisons give
     # nullable booleans that combine with other masks (pandas 3's pyarrow-backed strings give
     # Arrow booleans that refuse `&` with a masked boolean when a value is missing).
+    try:
+        schemas.check_processed(path.stem, frame)
+    except KepatuhanError as err:  # e.g. tables an older version of ingest wrote
+        raise ReportDataError(f"{config.display_path(path)}: {err}; run `kepatuhan ingest` again") from None
     strings = {c: pd.StringDtype("python") for c, t in frame.dtypes.items() if isinstance(t, pd.StringDtype)}
     return frame.astype(strings)
 
@@ -94,17 +102,25 @@ def assessed_years(scores: pd.DataFrame) -> list[int]:
 
 
 def previous_year(scores: pd.DataFrame, year: int, entity_type: str = "Pemerintah Kabupaten") -> int | None:
-    """The latest year before ``year`` in which any of these rows was assessed (2020 had no survey), in
-    the same series: 2025 onward (Opini Ombudsman) is never compared with 2024 or earlier."""
-    series = methodology.era(year, entity_type).series
-    earlier = [y for y in assessed_years(scores) if y < year and methodology.era(y, entity_type).series == series]
-    return earlier[-1] if earlier else None
+    """The year these rows are compared with (methodology.previous_year over the years they have)."""
+    return methodology.previous_year(assessed_years(scores), year, entity_type)
 
 
 def province_scores(scores: pd.DataFrame, province: str) -> pd.DataFrame:
     """The province's own government and its kabupaten and kota, every year."""
     return scores[(scores["province_code"] == province)
                   & scores["entity_type"].isin((*REGIONAL, "Pemerintah Provinsi"))]
+
+
+def province_facts(facts: pd.DataFrame, province: str, years) -> pd.DataFrame:
+    """The published facts on a province's own government and its kabupaten and kota in these years."""
+    return facts[facts["year"].isin(list(years)) & (facts["province_code"] == province).fillna(False)
+                 & facts["entity_type"].isin((*REGIONAL, PROVINCE))]
+
+
+def national_facts(facts: pd.DataFrame, years) -> pd.DataFrame:
+    """The published facts of these years on the nationally counted entity types."""
+    return facts[facts["year"].isin(list(years)) & facts["entity_type"].isin(NATIONAL_TYPES)]
 
 
 def unit_scores(data: ReportData, year: int, entity_codes) -> pd.DataFrame:

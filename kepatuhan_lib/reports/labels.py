@@ -81,6 +81,11 @@ COLUMNS: dict[str, Column] = {
     "pangsa_batas": Column(N_("Pangsa batas"), N_("rata-rata poin dibagi batas poin (0-1)")),
     "era": Column(N_("Era"), N_("metodologi yang dipakai tahun itu, sebagaimana dinamai sumbernya")),
     "jumlah_unit": Column(N_("Jumlah unit"), N_("jumlah unit layanan yang dinilai")),
+    "dasar_nilai_sebelumnya": Column(N_("Dasar nilai sebelumnya"), N_("dasar nilai tahun sebelumnya (seperti "
+                                                                      "`dasar_nilai`)")),
+    "peringkat_sebelumnya": Column(N_("Peringkat sebelumnya"), N_("peringkat pada tahun sebelumnya")),
+    "source_url_sebelumnya": Column(N_("Alamat sumber sebelumnya"), N_("alamat sumber angka tahun sebelumnya")),
+    "source_title_sebelumnya": Column(N_("Judul sumber sebelumnya"), N_("judul sumber angka tahun sebelumnya")),
 }
 
 # The machine columns of each data file a report writes (<report>.<table>.csv and a sheet of its .xlsx).
@@ -94,6 +99,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "zona": ("jenis", "zona", "jumlah", "pangsa", "jumlah_dipublikasikan", "pangsa_dipublikasikan", "sumber"),
     "provinsi": ("kode", "provinsi", "jumlah_entitas", "rata_rata", "pangsa_hijau"),
     "dimensi": ("jenis", "dimensi", "rata_rata_poin", "batas", "pangsa_batas"),
+    "perbandingan": ("kode", "entitas", "jenis", "tahun_sebelumnya", "nilai_sebelumnya", "dasar_nilai_sebelumnya", "tahun",
+                     "nilai", "dasar_nilai", "selisih", "arah", "peringkat_sebelumnya", "peringkat",
+                     "perubahan_peringkat", "catatan", "source_url_sebelumnya", "source_title_sebelumnya",
+                     "source_url", "source_title"),  # explore.compare
     "lintasan": ("tahun", "nilai", "dasar_nilai", "kategori", "opini", "zona", "era", "jumlah_unit", "source_url",
                  "source_title"),
 }

@@ -8,12 +8,11 @@ import html
 
 import pandas as pd
 
-from .. import config, i18n, methodology, ranking
+from .. import config, i18n, methodology
 from ..i18n import _
 from . import charts, data, fmt, labels, tables
 from .emit import emit_headline, emit_inputs, emit_synthetic, emit_table
 
-NATIONAL_TYPES = ("Kementerian", "Lembaga", "Pemerintah Provinsi", "Pemerintah Kota", "Pemerintah Kabupaten")
 ZONES = ("hijau", "kuning", "merah")
 GRADES = ("A", "B", "C", "D", "E")
 PUBLIC = config.PUBLIC_EDITION
@@ -208,7 +207,7 @@ def _province(year: int, province: str, edition: str):
 @_per_report
 def _league(loaded: data.ReportData, year: int, province: str) -> pd.DataFrame:
     """tables.league_frame, built once for the sections of a report that show it."""
-    return tables.league_frame(loaded.scores, year, province, loaded.public)
+    return tables.league_frame(loaded.scores, loaded.changes, year, province, loaded.public)
 
 
 @_per_report
@@ -217,10 +216,7 @@ def _province_cites(loaded: data.ReportData, year: int, province: str) -> tuple[
     this year and the previous one) and the notes on disagreeing sources."""
     rows = data.province_scores(loaded.scores, province)
     years = [y for y in (year, data.previous_year(rows, year)) if y is not None]
-    facts = loaded.published
-    scope = facts[facts["year"].isin(years) & (facts["province_code"] == province).fillna(False)
-                  & facts["entity_type"].isin((*data.REGIONAL, "Pemerintah Provinsi"))]
-    return _with_notes(loaded, data.citations(scope))
+    return _with_notes(loaded, data.citations(data.province_facts(loaded.published, province, years)))
 
 
 def _with_notes(loaded: data.ReportData, cites: data.Citations) -> tuple[data.Citations, dict]:
@@ -565,42 +561,23 @@ def lampiran_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
 def sumber_provinsi(year: int, province: str, edition: str = PUBLIC) -> None:
     """The sources the footnotes point to."""
     loaded, rows, this_year = _province(year, province, edition)
-    _show(_sources_html(_province_cites(loaded, year, province)[0]))
-
-
-def _sources_html(cites: data.Citations) -> str:
-    """'[3] Judul. https://...' per source: the address as text and as a link (nothing is fetched)."""
-    if cites.sources.empty:
-        return _p(_("Laporan ini tidak memuat angka yang dipublikasikan."))
-    items = []
-    for r in cites.sources.itertuples():
-        title = "" if fmt.is_missing(r.judul) else f"{html.escape(str(r.judul))}. "
-        if fmt.is_missing(r.url):
-            where = html.escape(_("alamat tidak tersedia"))
-        elif str(r.url).startswith(("http://", "https://")):
-            where = f'<a href="{html.escape(str(r.url))}" rel="noreferrer">{html.escape(str(r.url))}</a>'
-        else:  # a publication name where no address exists
-            where = html.escape(str(r.url))
-        items.append(f'<li id="sumber-{r.nomor}" value="{r.nomor}">{title}{where}</li>')
-    return f'<ol class="sumber">{"".join(items)}</ol>'
+    _show(tables.sources_html(_province_cites(loaded, year, province)[0]))
 
 
 # --- national summary -----------------------------------------------------------------------------
 
 def _national(year: int, edition: str):
     loaded = data.load(edition)
-    scores = loaded.scores[loaded.scores["entity_type"].isin(NATIONAL_TYPES)]
+    scores = loaded.scores[loaded.scores["entity_type"].isin(data.NATIONAL_TYPES)]
     return loaded, scores, scores[scores["year"] == year]
 
 
 @_per_report
 def _national_cites(loaded: data.ReportData, year: int) -> tuple[data.Citations, dict]:
     """Footnotes of a national summary: the published facts of the year on the nationally counted types."""
-    facts = loaded.published
     counts = loaded.national_counts
-    return _with_notes(loaded, data.citations(
-        facts[(facts["year"] == year) & facts["entity_type"].isin(NATIONAL_TYPES)],
-        extra=tuple(counts.loc[counts["year"] == year, "source"])))
+    return _with_notes(loaded, data.citations(data.national_facts(loaded.published, [year]),
+                                              extra=tuple(counts.loc[counts["year"] == year, "source"])))
 
 
 def pembuka_nasional(year: int, edition: str = PUBLIC) -> None:
@@ -624,7 +601,7 @@ def pembuka_nasional(year: int, edition: str = PUBLIC) -> None:
 def zone_counts(this_year: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
     """Count and share per entity type (and all types) and zone, beside the published national counts."""
     rows = []
-    for entity_type in ("", *NATIONAL_TYPES):
+    for entity_type in ("", *data.NATIONAL_TYPES):
         part = this_year if not entity_type else this_year[this_year["entity_type"] == entity_type]
         if entity_type and part.empty:
             continue
@@ -772,7 +749,7 @@ def teratas_terbawah(year: int, edition: str = PUBLIC, n: int = 5) -> None:
     cites, notes = _national_cites(loaded, year)
     zoned = scored["zone"].notna().any() or scored["category"].notna().any()
     rows = []
-    for entity_type in NATIONAL_TYPES:
+    for entity_type in data.NATIONAL_TYPES:
         part = scored[scored["entity_type"] == entity_type].sort_values(["rank_national_computed", "entity"])
         if part.empty:
             continue
@@ -802,14 +779,14 @@ def teratas_terbawah(year: int, edition: str = PUBLIC, n: int = 5) -> None:
 def sumber_nasional(year: int, edition: str = PUBLIC) -> None:
     """The sources the footnotes point to."""
     loaded, scores, this_year = _national(year, edition)
-    _show(_sources_html(_national_cites(loaded, year)[0]))
+    _show(tables.sources_html(_national_cites(loaded, year)[0]))
 
 
 def dimensi_nasional(year: int, edition: str = PUBLIC) -> None:
     """Per-dimension mean points per entity type, as a share of the dimension's cap (2022 on)."""
     loaded, scores, this_year = _national(year, edition)
     caps = methodology.dimension_caps(year, "Pemerintah Kabupaten") if not this_year.empty or year >= 2022 else {}
-    units = loaded.units[(loaded.units["year"] == year) & loaded.units["entity_type"].isin(NATIONAL_TYPES)]
+    units = loaded.units[(loaded.units["year"] == year) & loaded.units["entity_type"].isin(data.NATIONAL_TYPES)]
     units = units.dropna(subset=list(data.DIMENSION_COLUMNS))
     if not caps or units.empty:
         _show(_notice(_("Poin dimensi {not_available} untuk {year} (dimensi dinilai sejak 2022, dan hanya bila ekspor "
@@ -944,30 +921,8 @@ def lintasan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None
     _show(charts.figure_html(fig, charts.trajectory_alt(latest["entity"], history),
                              _("Garis putus-putus: metode berganti ({eras}). Tahun tanpa titik: tidak ada nilai.").format(
                                  eras="; ".join(f"{y}: {label}" for y, label in eras))))
-    source = tables.source_of(history["published_fact_id"], loaded.published)
-    export = pd.DataFrame({
-        "tahun": history["year"], "nilai": history["score"], "dasar_nilai": history["basis"],
-        "kategori": history["category"], "opini": history["opinion"], "zona": history["zone"],
-        "era": [methodology.era(int(y), entity_type).label for y in history["year"]],
-        "jumlah_unit": history["n_units"], "source_url": source["source_url"].to_numpy(),
-        "source_title": source["source_title"].to_numpy(),
-    }).astype({"era": "string"})
-    facts = loaded.published
-    parts = facts[(facts["entity_code"] == entity_code) & facts["component"].notna() & facts["chosen"]]
-    components = {int(y): "; ".join(f"{html.escape(r.component)} {tables.marked_score(r.score, 'published', note=cites.of(r.fact_id))}"
-                                    for r in group.itertuples()) for y, group in parts.groupby("year")}
-    display = pd.DataFrame({
-        H("tahun"): [str(int(y)) for y in history["year"]],
-        H("nilai"): [tables.marked_score(s, b, note=cites.of(f)) for s, b, f in
-                     zip(history["score"], history["basis"], history["published_fact_id"], strict=True)],
-        H("opini"): [html.escape(o) if not fmt.is_missing(o) else fmt.not_available() for o in history["opinion"]],
-        H("kategori_zona"): [tables.badge(z, c) for z, c in zip(history["zone"], history["category"], strict=True)],
-        H("era"): [html.escape(e) for e in export["era"]],
-        H("catatan"): [notes.get((int(y), entity_code), "") for y in history["year"]],
-    })
-    if components:  # 2025-: the published sub-scores (dimensi 0-70, kepercayaan 0-30)
-        display.insert(2, H("komponen_nilai"), [components.get(int(y), "") for y in history["year"]])
-    emit_table(export, "lintasan", tables.styled(display, list(display.columns)))
+    emit_table(tables.trend_export(history, loaded.published),
+               "lintasan", tables.trend_styler(history, loaded.published, cites, notes))
 
 
 def unit_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
@@ -1035,8 +990,9 @@ def perubahan_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> Non
                         "sama.").format(not_available=fmt.not_available(), year=year)))
         return
     cites, notes = _entity_cites(loaded, entity_code)
-    yoy = ranking.year_over_year(loaded.scores[loaded.scores["entity_code"] == entity_code], prev, year)
-    change = yoy.iloc[0]
+    changes = loaded.changes
+    change = changes[(changes["scope"] == "entitas") & (changes["entity_code"] == entity_code)
+                     & (changes["year_to"] == year)].iloc[0]
     parts = [f"<p>{_change_sentence(row['entity'], before['score'], before['basis'], cites.of(before['published_fact_id']), row['score'], row['basis'], cites.of(row['published_fact_id']), prev, year)}</p>"]
     if not fmt.is_missing(change["zone_change"]) and change["zone_change"]:
         zones = " → ".join(labels.value(labels.ZONE, z) for z in change["zone_change"].split(" -> "))
@@ -1091,4 +1047,4 @@ def lampiran_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None
 def sumber_entitas(entity_code: str, year: int, edition: str = PUBLIC) -> None:
     """The sources the footnotes point to."""
     loaded, latest, history = _entity(entity_code, edition)
-    _show(_sources_html(_entity_cites(loaded, entity_code)[0]))
+    _show(tables.sources_html(_entity_cites(loaded, entity_code)[0]))

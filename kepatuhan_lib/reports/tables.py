@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 
 import pandas as pd
 
-from .. import methodology, ranking
+from .. import methodology
 from ..i18n import _
 from . import fmt, labels
-from .data import previous_year
+from .data import PROVINCE, REGIONAL
 
 ZONE_STYLE = {  # background, text, border: dark text on light fill, readable in print and without colour
     "hijau": ("#d3f2dc", "#0b4f24", "#2e8b57"),
@@ -127,10 +128,30 @@ def sparkline(history: pd.DataFrame, year: int, width: int = 96, height: int = 2
             f'aria-label="{html.escape(label)}"><title>{html.escape(label)}</title>{lines}{dots}</svg>')
 
 
+def sources_html(cites) -> str:
+    """'[3] Judul. https://...' per source of ``cites`` (data.Citations): the address as text and as a link
+    (nothing is fetched)."""
+    if cites.sources.empty:
+        return "<p>" + html.escape(_("Laporan ini tidak memuat angka yang dipublikasikan.")) + "</p>"
+    items = []
+    for r in cites.sources.itertuples():
+        title = "" if fmt.is_missing(r.judul) else f"{html.escape(str(r.judul))}. "
+        if fmt.is_missing(r.url):
+            where = html.escape(_("alamat tidak tersedia"))
+        elif str(r.url).startswith(("http://", "https://")):
+            where = f'<a href="{html.escape(str(r.url))}" rel="noreferrer">{html.escape(str(r.url))}</a>'
+        else:  # a publication name where no address exists
+            where = html.escape(str(r.url))
+        items.append(f'<li id="sumber-{r.nomor}" value="{r.nomor}">{title}{where}</li>')
+    return f'<ol class="sumber">{"".join(items)}</ol>'
+
+
 def styled(display: pd.DataFrame, html_columns=(), caption: str | None = None):
     """A Styler of preformatted strings: data text escaped, our own HTML columns passed through."""
     text_columns = [c for c in display.columns if c not in html_columns]
-    styler = display.style.hide(axis="index").set_table_attributes(TABLE_ATTRIBUTES)
+    # The table's id (pandas draws a random one) from its content: a rebuild gives the same page.
+    content = hashlib.sha256(f"{caption}\x00{display.to_csv()}".encode()).hexdigest()[:10]
+    styler = display.style.hide(axis="index").set_table_attributes(TABLE_ATTRIBUTES).set_uuid(content)
     if text_columns:
         styler = styler.format(escape="html", na_rep=fmt.not_available(), subset=text_columns)
     if html_columns:
@@ -146,18 +167,42 @@ def styled(display: pd.DataFrame, html_columns=(), caption: str | None = None):
 
 # --- the province league table ------------------------------------------------------------------
 
-def league_frame(scores: pd.DataFrame, year: int, province: str, public: bool = False) -> pd.DataFrame:
+def league_rows(scores: pd.DataFrame, year: int, province_code: str) -> pd.DataFrame:
+    """One province's league table for a year, in order: kabupaten and kota by their rank (decided in
+    pipeline.shown_ranks), those without a rank after them, the province itself listed apart unless
+    it has a rank (a source that ranks it among its kabupaten and kota). Only entities with a row that
+    year appear."""
+    in_province = (scores["province_code"] == province_code).fillna(False).astype(bool)
+    rows = scores[(scores["year"] == year) & in_province & scores["entity_type"].isin((*REGIONAL, PROVINCE))].copy()
+    rows["listed_apart"] = (rows["entity_type"] == PROVINCE) & rows["rank_province"].isna()
+    rows["_order"] = -rows["score"].astype("Float64")
+    rows = rows.sort_values(["listed_apart", "rank_province", "_order", "entity"], na_position="last", kind="stable")
+    return rows.drop(columns="_order").reset_index(drop=True)
+
+
+def league_frame(scores: pd.DataFrame, changes: pd.DataFrame, year: int, province: str,
+                 public: bool = False) -> pd.DataFrame:
     """The league table's figures: this year's rows (ranked kabupaten/kota, then the province apart),
-    last assessed year's score and rank beside each, change, direction and comparability flags.
+    last assessed year's score and rank beside each, and the change, direction and comparability
+    flags of the pipeline's comparison (``changes``, scope "provinsi"); see ``with_previous``."""
+    yoy = changes[(changes["scope"] == "provinsi") & (changes["year_to"] == year)
+                  & (changes["province_code"] == province).fillna(False)]
+    prev = int(yoy["year_from"].iloc[0]) if len(yoy) else None
+    return with_previous(league_rows(scores, year, province), scores, prev, yoy, public)
+
+
+def with_previous(table: pd.DataFrame, scores: pd.DataFrame, year_prev: int | None, yoy: pd.DataFrame,
+                  public: bool, level: str = "province") -> pd.DataFrame:
+    """Beside each row of ``table`` (one year's score rows): its ``year_prev`` score and rank (``rank_<level>``,
+    province or national) from ``scores``, and the change, direction and comparability flags of ``yoy``
+    (``ranking.year_over_year`` rows of the two years).
 
     ``public`` (published facts only): a missing row means "not found in public sources", not "not
     assessed", and a rank change is shown only between two published ranks.
     """
-    table = ranking.league_table(scores, year, province)
-    prov = scores[scores["province_code"] == province]
-    prev = previous_year(prov, year)
-    table = table.assign(year_prev=prev)
-    if prev is None:
+    rank = f"rank_{level}"
+    table = table.assign(year_prev=year_prev)
+    if year_prev is None:
         for column, dtype in (("score_prev", "Float64"), ("basis_prev", "string"), ("fact_prev", "string"),
                               ("rank_prev", "Int64"), ("delta", "Float64"), ("rank_change", "Int64")):
             table[column] = pd.array([pd.NA] * len(table), dtype=dtype)
@@ -165,20 +210,20 @@ def league_frame(scores: pd.DataFrame, year: int, province: str, public: bool = 
         table["flags"] = pd.array([""] * len(table), dtype="string")
         table["assessed_prev"] = False
         return table
-    before = ranking.league_table(scores, prev, province)[
-        ["entity_code", "score", "basis", "published_fact_id", "rank_province", "rank_province_basis"]]
+    before = scores.loc[scores["year"] == year_prev,
+                        ["entity_code", "score", "basis", "published_fact_id", rank, f"{rank}_basis"]]
     before = before.rename(columns={"score": "score_prev", "basis": "basis_prev", "published_fact_id": "fact_prev",
-                                    "rank_province": "rank_prev", "rank_province_basis": "rank_prev_basis"})
+                                    rank: "rank_prev", f"{rank}_basis": "rank_prev_basis"})
     before["assessed_prev"] = True
-    yoy = ranking.year_over_year(prov, prev, year)[["entity_code", "delta", "direction", "flags"]]
-    table = table.merge(before, on="entity_code", how="left").merge(yoy, on="entity_code", how="left")
-    table["rank_change"] = (table["rank_prev"] - table["rank_province"]).astype("Int64")
+    table = table.merge(before, on="entity_code", how="left").merge(
+        yoy[["entity_code", "delta", "direction", "flags"]], on="entity_code", how="left")
+    table["rank_change"] = (table["rank_prev"] - table[rank]).astype("Int64")
     table["assessed_prev"] = table["assessed_prev"].fillna(False).astype(bool)
     if public:
-        both_published = (table["rank_province_basis"] == "published") & (table["rank_prev_basis"] == "published")
+        both_published = (table[f"{rank}_basis"] == "published") & (table["rank_prev_basis"] == "published")
         table["rank_change"] = table["rank_change"].where(both_published.fillna(False).astype(bool))
         table["direction"] = table["direction"].mask(table["direction"] == "baru dinilai")
-        table["flags"] = table["flags"].str.replace("tidak dinilai", labels.FLAG_NOT_PUBLISHED.format(year=prev),
+        table["flags"] = table["flags"].str.replace("tidak dinilai", labels.FLAG_NOT_PUBLISHED.format(year=year_prev),
                                                     regex=False)
     return table
 
@@ -285,6 +330,46 @@ def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int, cites, 
     return styled(display, list(display.columns))
 
 
+# --- an entity's trend ---------------------------------------------------------------------------
+
+def _eras(history: pd.DataFrame) -> list[str]:
+    return [methodology.era(int(y), t).label for y, t in zip(history["year"], history["entity_type"], strict=True)]
+
+
+def trend_export(history: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """An entity's score rows, every year (``history``), as data (CSV/XLSX), each published one with its source."""
+    source = source_of(history["published_fact_id"], facts)
+    return pd.DataFrame({
+        "tahun": history["year"], "nilai": history["score"], "dasar_nilai": history["basis"],
+        "kategori": history["category"], "opini": history["opinion"], "zona": history["zone"],
+        "era": _eras(history), "jumlah_unit": history["n_units"], "source_url": source["source_url"].to_numpy(),
+        "source_title": source["source_title"].to_numpy(),
+    }).astype({"era": "string"})
+
+
+def trend_styler(history: pd.DataFrame, facts: pd.DataFrame, cites, notes: dict):
+    """An entity's trend for readers: each year's figure with its mark and footnote, opinion, badge, era, notes
+    on disagreeing sources and, from 2025, the published sub-scores."""
+    codes = set(history["entity_code"])
+    parts = facts[facts["entity_code"].isin(codes) & facts["component"].notna() & facts["chosen"]]
+    components = {int(y): "; ".join(f"{html.escape(r.component)} {marked_score(r.score, 'published', note=cites.of(r.fact_id))}"
+                                    for r in group.itertuples()) for y, group in parts.groupby("year")}
+    display = pd.DataFrame({
+        H("tahun"): [str(int(y)) for y in history["year"]],
+        H("nilai"): [marked_score(s, b, note=cites.of(f)) for s, b, f in
+                     zip(history["score"], history["basis"], history["published_fact_id"], strict=True)],
+        H("opini"): [html.escape(o) if not fmt.is_missing(o) else fmt.not_available() for o in history["opinion"]],
+        H("kategori_zona"): [badge(z, c) for z, c in zip(history["zone"], history["category"], strict=True)],
+        H("era"): [html.escape(e) for e in _eras(history)],
+        H("catatan"): [notes.get((int(y), c), "") for y, c in zip(history["year"], history["entity_code"], strict=True)],
+    })
+    if components:  # 2025-: the published sub-scores (dimensi 0-70, kepercayaan 0-30)
+        display.insert(2, H("komponen_nilai"), [components.get(int(y), "") for y in history["year"]])
+    return styled(display, list(display.columns))
+
+
+# --- two years compared ---------------------------------------------------------------------------
+
 def movers(table: pd.DataFrame, n: int = 3) -> pd.DataFrame:
     """The largest rises and falls among entities scored both years, with their comparability flags."""
     moved = table[table["delta"].notna() & ~table["listed_apart"]].sort_values("delta", ascending=False)
@@ -294,6 +379,21 @@ def movers(table: pd.DataFrame, n: int = 3) -> pd.DataFrame:
         ["entity_code", "entity", "year_prev", "score_prev", "basis_prev", "fact_prev", "year", "score", "basis",
          "published_fact_id", "delta", "direction", "rank_change", "flags"]
     ].reset_index(drop=True)
+
+
+def comparison_export(table: pd.DataFrame, facts: pd.DataFrame, level: str = "province") -> pd.DataFrame:
+    """Two years of each entity (``with_previous``'s frame) as data: plain values, each year's basis and source."""
+    before, now = source_of(table["fact_prev"], facts), source_of(table["published_fact_id"], facts)
+    return pd.DataFrame({
+        "kode": table["entity_code"], "entitas": table["entity"], "jenis": table["entity_type"],
+        "tahun_sebelumnya": table["year_prev"], "nilai_sebelumnya": table["score_prev"],
+        "dasar_nilai_sebelumnya": table["basis_prev"], "tahun": table["year"], "nilai": table["score"],
+        "dasar_nilai": table["basis"], "selisih": table["delta"], "arah": table["direction"],
+        "peringkat_sebelumnya": table["rank_prev"], "peringkat": table[f"rank_{level}"],
+        "perubahan_peringkat": table["rank_change"], "catatan": table["flags"],
+        "source_url_sebelumnya": before["source_url"], "source_title_sebelumnya": before["source_title"],
+        "source_url": now["source_url"], "source_title": now["source_title"],
+    })
 
 
 def movers_styler(moved: pd.DataFrame, cites):
