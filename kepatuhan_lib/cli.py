@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .errors import KepatuhanError, UsageError
+from .i18n import LANGUAGES
 
 
 def _validate(args) -> int:
@@ -76,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", action="append", help="report kind; repeatable; default: all")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
-    p.add_argument("--lang", action="append", choices=("id", "en"),
+    p.add_argument("--lang", action="append", choices=tuple(LANGUAGES),
                    help="language of the reports: id (Indonesian, default) or en (English, pages *.en.html); "
                         "repeatable: --lang id --lang en builds both")
     p.set_defaults(handler=_build)

@@ -76,13 +76,6 @@ def _(message: str) -> str:
     return translations(_current).gettext(message) if message else message
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    """Singular or plural of ``n`` in the current language (Indonesian has one form: ``plural`` is English-only)."""
-    if _current == DEFAULT:
-        return singular
-    return translations(_current).ngettext(singular, plural, n)
-
-
 # --- notebooks: markdown cells --------------------------------------------------------------------
 
 def markdown_blocks(source: str) -> list[str]:
