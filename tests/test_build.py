@@ -185,14 +185,42 @@ def test_the_key_changes_with_notebook_input_parameters_and_library(tmp_path):
     assert key() != second
 
 
-def test_library_digest_covers_code_and_package_data(tmp_path):
+def test_library_digest_covers_the_modules_a_report_imports_and_package_data(tmp_path):
+    """Pins what of the library rebuilds a report: the modules its notebook imports, directly or not
+    (relative and lazy imports too), and package data; not a module it never reaches."""
     package = tmp_path / "pkg"
     (package / "data").mkdir(parents=True)
-    (package / "a.py").write_text("x = 1")
+    (package / "sub").mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "sub" / "used.py").write_text("from .. import dep\n\ndef f():\n    from ..lazy import g\n")
+    (package / "dep.py").write_text("x = 1")
+    (package / "lazy.py").write_text("def g(): pass")
+    (package / "unused.py").write_text("y = 1")
     (package / "data" / "era.toml").write_text("a = 1")
-    first = b.library_digest(package)
-    (package / "data" / "era.toml").write_text("a = 2")
-    assert b.library_digest(package) != first
+    notebook = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("from pkg.sub import used")]), notebook)
+    assert {p.relative_to(package).as_posix() for p in b.module_closure(b.notebook_imports(notebook), package)} == {
+        "__init__.py", "sub/__init__.py", "sub/used.py", "dep.py", "lazy.py"}
+
+    first = b.library_digest(notebook, package)
+    (package / "unused.py").write_text("y = 2")
+    assert b.library_digest(notebook, package) == first
+    for changed in ("dep.py", "lazy.py", "data/era.toml"):
+        (package / changed).write_text((package / changed).read_text() + "\n# changed\n")
+        assert b.library_digest(notebook, package) != first, changed
+        first = b.library_digest(notebook, package)
+
+
+def test_an_edit_to_ingest_or_scoring_rebuilds_no_report():
+    """The report notebooks reach the report modules, not the stages that make the processed tables."""
+    for notebook in sorted(config.REPORT_NOTEBOOKS_DIR.glob("*.ipynb")):
+        files = {p.relative_to(config.PACKAGE_DIR).as_posix()
+                 for p in b.module_closure({*b.notebook_imports(notebook), *b.RENDERING_MODULES})}
+        assert {"reports/sections.py", "reports/tables.py", "reports/charts.py", "reports/render.py",
+                "methodology.py"} <= files, notebook.name
+        assert not files & {"ingest.py", "scoring.py", "pipeline.py", "ranking.py", "published.py", "cli.py",
+                            "synthetic/__init__.py", "reports/build.py"}, notebook.name
 
 
 def test_parameters_are_checked_before_any_work(tmp_path):

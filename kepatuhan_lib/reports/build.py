@@ -124,14 +124,57 @@ def file_digest(path: Path) -> str:
     return storage.sha256_file(path) if path.exists() else "missing"
 
 
-def library_digest(package_dir: Path = config.PACKAGE_DIR) -> str:
-    """One hash over the library's code and package data (methodology, reference, templates)."""
+# Modules the build itself runs on every report's notebook: what they do shows in the HTML.
+RENDERING_MODULES = ("kepatuhan_lib.reports.emit", "kepatuhan_lib.reports.render")
+
+
+def library_digest(notebook: Path, package_dir: Path = config.PACKAGE_DIR) -> str:
+    """One hash over what of the library a report's HTML comes from: the project modules its notebook
+    and the rendering import (transitively, lazy imports included) and the package data (methodology,
+    reference, templates, translations). A change elsewhere (a message of `ingest`) rebuilds nothing."""
+    modules = module_closure({*notebook_imports(notebook), *RENDERING_MODULES}, package_dir)
+    data = [p for p in package_dir.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")
+            and "__pycache__" not in p.parts]
     digest = hashlib.sha256()
-    for path in sorted(package_dir.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            digest.update(str(path.relative_to(package_dir)).encode() + b"\0")
-            digest.update(path.read_bytes())
+    for path in sorted({*modules, *data}):
+        digest.update(str(path.relative_to(package_dir)).encode() + b"\0")
+        digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def module_closure(modules: set[str], package_dir: Path = config.PACKAGE_DIR) -> set[Path]:
+    """The files of the project modules ``modules`` import, directly or not (with their packages'
+    __init__.py): read from the source, so nothing is imported."""
+    package = package_dir.name
+    found: set[Path] = set()
+    todo = [m for m in modules if m == package or m.startswith(package + ".")]
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")[1:]
+        for depth in range(len(parts) + 1):  # the module and every package above it
+            path = _module_file(package_dir, parts[:depth])
+            if path is None or path in found:
+                continue
+            found.add(path)
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+                if isinstance(node, ast.Import):
+                    todo += [a.name for a in node.names if a.name.split(".")[0] == package]
+                elif isinstance(node, ast.ImportFrom):
+                    here = [package, *parts[:depth]] if path.name == "__init__.py" else [package, *parts[:depth - 1]]
+                    base = here[:len(here) - node.level + 1] if node.level else []
+                    target = ".".join([*base, *(node.module.split(".") if node.module else [])])
+                    if target.split(".")[0] == package:
+                        todo += [target, *(f"{target}.{a.name}" for a in node.names)]
+    return found
+
+
+def _module_file(package_dir: Path, parts: list[str]) -> Path | None:
+    """The file of a module (a/b.py) or package (a/b/__init__.py) below the package, if it is one."""
+    where = package_dir.joinpath(*parts)
+    for path in (where / "__init__.py", where.with_suffix(".py") if parts else None):
+        if path is not None and path.is_file():
+            return path
+    return None
 
 
 def job_key(report: Report, params: dict, library: str, digests: dict[Path, str], links: dict | None = None) -> str:
@@ -259,14 +302,16 @@ def build(
     started = time.perf_counter()
     state_path = state_path or reports_dir / config.BUILD_STATE_NAME
     checked = [(job, catalog[job.report], check(catalog[job.report], job.params)) for job in jobs]
-    library, digests = library_digest(), {}
+    libraries, digests = {}, {}
     entries = load_state(state_path)
     tasks, skipped = {}, []
     pages = {report.page(job).as_posix(): (job, report) for job, report, _params in checked}
     for job, report, params in checked:
         rel = report.page(job).as_posix()
+        if report.notebook not in libraries:
+            libraries[report.notebook] = library_digest(report.notebook)
         other = _other_language(report, job, pages, entries, reports_dir)
-        key = job_key(report, params, library, digests, other)
+        key = job_key(report, params, libraries[report.notebook], digests, other)
         old = entries.get(rel, {})
         if not force and old.get("key") == key and old.get("status") == "ok" and (reports_dir / rel).exists():
             skipped.append(rel)
@@ -401,6 +446,9 @@ def notebook_imports(notebook: Path) -> set[str]:
                 modules.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 modules.add(node.module)
+                # `from package import module`: the module too (names that are not modules fail to import
+                # when warming, which is skipped, and have no file in module_closure)
+                modules.update(f"{node.module}.{alias.name}" for alias in node.names)
     return modules
 
 
