@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 
 from fixtures.report_data import build_tree
 from kepatuhan_lib import config, i18n
+from kepatuhan_lib.errors import UsageError
 from kepatuhan_lib.reports import build as b
 from kepatuhan_lib.reports import labels
 from kepatuhan_lib.reports.catalog import REPORTS, Job
@@ -52,6 +53,9 @@ def site(tmp_path_factory):
             assert not results[edition].failed, results[edition].failed
         again = b.build(jobs("contoh", "id") + jobs("contoh", "en"), reports_dir=root / "reports" / "contoh",
                         n_jobs=2, progress=False)
+        english_only = b.build(jobs("contoh", "en"), reports_dir=root / "reports" / "contoh", n_jobs=2,
+                               progress=False, prune=True)  # as `kepatuhan build --lang en`: the Indonesian stay
+        assert english_only.built == [] and len(english_only.skipped) == len(KINDS)
         mp.setattr(config, "REPORTS_DIR", root / "reports")
         write_editions_index(root / "reports")
     return root / "reports", results, again
@@ -90,6 +94,20 @@ def test_both_languages_built_each_on_its_own_page_and_a_rebuild_builds_nothing(
     assert english == "2023/provinsi-17-bengkulu.en.html"
     key = b.job_key(REPORTS["nasional"], {"edition": "contoh", "year": 2023, "lang": "id"}, "lib", {})
     assert key != b.job_key(REPORTS["nasional"], {"edition": "contoh", "year": 2023, "lang": "en"}, "lib", {})
+
+
+def test_select_jobs_makes_each_report_in_each_language(tmp_path):
+    from test_build import scores_file
+
+    path = scores_file(tmp_path)
+    both = b.select_jobs("contoh", years=[2023], provinces=["17"], scores_path=path, langs=["id", "en"])
+    indonesian = b.select_jobs("contoh", years=[2023], provinces=["17"], scores_path=path)
+    assert [j for j in both if "lang" not in j.params] == indonesian  # the default: as before, no lang parameter
+    english = [j for j in both if j.params.get("lang") == "en"]
+    assert [REPORTS[j.report].page(j).as_posix().replace(".en.html", ".html") for j in english] == [
+        REPORTS[j.report].page(j).as_posix() for j in indonesian]
+    with pytest.raises(UsageError, match="unknown language fr; languages: id, en"):
+        b.select_jobs("contoh", scores_path=path, langs=["fr"])
 
 
 def test_no_machine_column_name_and_no_english_value_in_an_indonesian_page(site):
