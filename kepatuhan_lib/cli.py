@@ -40,7 +40,7 @@ def _build(args) -> int:
 
     return build_command(
         editions=args.edition, years=args.year, provinces=args.province, reports=args.report, jobs=args.jobs, force=args.force,
-        langs=args.lang,
+        langs=args.lang, pdf=args.pdf,
     )
 
 
@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", action="append", choices=tuple(LANGUAGES),
                    help="language of the reports: id (Indonesian, default) or en (English, pages *.en.html); "
                         "repeatable: --lang id --lang en builds both")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print each report to an A4 PDF beside its HTML (needs kepatuhan[pdf] and Chromium)")
     p.set_defaults(handler=_build)
     return parser
 

@@ -122,6 +122,8 @@ REPORT_NOTEBOOKS_DIR = NOTEBOOKS_DIR / "reports"
 EXPLORATORY_NOTEBOOKS_DIR = NOTEBOOKS_DIR / "exploratory"
 REPORTS_DIR = ROOT / "reports"  # reports/index.html links each edition's reports/<edition>/index.html
 BUILD_STATE_NAME = ".build-state.json"  # in each edition's reports folder
+# The headless Chromium `kepatuhan build --pdf` prints with (Debian's package by default).
+CHROMIUM = Path(os.environ.get("KEPATUHAN_CHROMIUM", "/usr/bin/chromium"))
 
 
 def display_path(path: Path | str) -> str:

@@ -126,7 +126,8 @@ def test_a_warm_kernel_builds_the_same_html_as_a_fresh_one(project):
         emitted = collect(nb)
         mp.setattr(config, "ROOT", root)  # as the build's workers see it (KEPATUHAN_ROOT): paths shown from there
         fresh, _ = render_html(nb, emitted, built_at=datetime.fromisoformat(entry["built_at"]),
-                               downloads=[f.name for f in table_files(html_path, emitted.tables)])
+                               downloads=[f.name for f in table_files(html_path, emitted.tables)],
+                               subject=entry["subject"])
         warm = html_path.read_text(encoding="utf-8")
         diff = list(difflib.unified_diff(warm.splitlines(), fresh.splitlines(), "warm", "fresh", n=0, lineterm=""))
         assert fresh == warm, f"{entry['outputs'][0]}:\n" + "\n".join(line[:300] for line in diff[:12])

@@ -41,6 +41,7 @@ class Task:
     html: str  # relative to reports_dir
     inputs: tuple[str, ...]  # declared: the notebook may read these (and package data) only
     timeout: int = CELL_TIMEOUT
+    subject: str = ""  # whom the report is about, named with its year on paper
     other_language: dict | None = None  # render.counterpart: the page's version in the other language
 
 
@@ -212,7 +213,7 @@ def save_state(state_path: Path, entries: dict) -> None:
 
 # --- the build -------------------------------------------------------------------------------
 
-def build_command(editions, years, provinces, reports, jobs, force, langs=None) -> int:
+def build_command(editions, years, provinces, reports, jobs, force, pdf=False, langs=None) -> int:
     """`kepatuhan build`: exit 0 when every selected report built, 1 when any failed.
 
     One build at a time in reports/ (reports/.lock; another is a LockedError naming it). Each
@@ -227,6 +228,10 @@ def build_command(editions, years, provinces, reports, jobs, force, langs=None) 
     unknown = sorted(set(editions or ()) - set(config.EDITIONS))
     if unknown:
         raise UsageError(f"unknown edition {', '.join(unknown)}; editions: {', '.join(config.EDITIONS)}")
+    if pdf:
+        from .pdf import require
+
+        require()
     with (storage.writing_in(config.REPORTS_DIR),
           locks.exclusive(config.REPORTS_DIR / config.LOCK_NAME, "build")):
         have = available_editions()
@@ -238,10 +243,12 @@ def build_command(editions, years, provinces, reports, jobs, force, langs=None) 
             raise UsageError("no processed data yet; run `kepatuhan ingest`")
         with storage.pinned(editions or have):
             return _build_editions(editions or have, have, years, provinces, reports, jobs, force,
-                                   full=not (editions or years or provinces or reports), langs=langs or [i18n.DEFAULT])
+                                   full=not (editions or years or provinces or reports), pdf=pdf,
+                                   langs=langs or [i18n.DEFAULT])
 
 
-def _build_editions(editions, have, years, provinces, reports, jobs, force, full, langs) -> int:
+def _build_editions(editions, have, years, provinces, reports, jobs, force, full, pdf=False,
+                    langs=(i18n.DEFAULT,)) -> int:
     from .index import write_editions_index
 
     selections = {edition: select_jobs(edition, years, provinces, reports, langs=langs) for edition in editions}
@@ -250,9 +257,9 @@ def _build_editions(editions, have, years, provinces, reports, jobs, force, full
         reports_dir = config.REPORTS_DIR / edition
         print(f"kepatuhan build [{edition}]: {len(selection)} reports", file=sys.stderr)
         result = build(selection, n_jobs=jobs, force=force, prune=not (years or provinces or reports),
-                       reports_dir=reports_dir)
+                       reports_dir=reports_dir, pdf=pdf)
         print(
-            f"kepatuhan build [{edition}]: {len(result.built) - len(result.failed)} built, "
+            f"kepatuhan build [{edition}]: {len(set(result.built) - set(result.failed))} built, "
             f"{len(result.skipped)} unchanged, {len(result.failed)} failed in {result.seconds:.1f} s; "
             f"see {config.display_path(reports_dir / 'index.html')}",
             file=sys.stderr,
@@ -290,12 +297,14 @@ def build(
     prune: bool = False,
     progress: bool = True,
     timeout: int = CELL_TIMEOUT,
+    pdf: bool = False,
 ) -> BuildResult:
     """Build the reports whose inputs changed (all with ``force``), in parallel; write the index.
 
     Every job's parameters are checked before any work starts. ``prune`` drops reports that are
     no longer selected (a full build) from the state, the index and the disk; only those of the
-    languages built (an English build leaves the Indonesian reports as they are).
+    languages built (an English build leaves the Indonesian reports as they are). ``pdf`` also prints
+    each built report whose PDF is missing or older than its HTML (see _print_pdfs).
     """
     from .index import write_index
 
@@ -320,7 +329,7 @@ def build(
                         "province_code": job.province_code, "key": key, **asdict(Outcome("pending")),
                         "outputs": old.get("outputs", [])}  # until replaced: removed if not written again
         tasks[rel] = Task(str(report.notebook), params, str(reports_dir), rel,
-                          tuple(str(p) for p in report.input_paths(params)), timeout, other)
+                          tuple(str(p) for p in report.input_paths(params)), timeout, job.subject, other)
     if prune:
         built_langs = {p.get("lang", i18n.DEFAULT) for _job, _report, p in checked}
         for rel in set(entries) - set(pages):
@@ -336,6 +345,9 @@ def build(
             if outcome.status != "ok":
                 failed[rel] = outcome
             save_state(state_path, entries)  # after each report: an interrupted build keeps its work
+    if pdf:
+        selected = list(pages)
+        failed |= _print_pdfs(selected, entries, reports_dir, state_path, n_jobs or available_cores())
     save_state(state_path, entries)
     write_index(entries, reports_dir)
     return BuildResult(list(tasks), skipped, failed, time.perf_counter() - started)
@@ -357,6 +369,31 @@ def _other_language(report: Report, job: Job, pages: dict, entries: dict, report
         if rel in pages or (entries.get(rel, {}).get("status") == "ok" and (reports_dir / rel).exists()):
             return counterpart(os.path.relpath(there, here.parent), other)
     return None
+
+
+def _print_pdfs(selected: list[str], entries: dict, reports_dir: Path, state_path: Path, n_jobs: int) -> dict:
+    """Print each selected report that built to a PDF beside it, unless the PDF of its present HTML is
+    there (``pdf_key``: the HTML's key and the printing code's digest); returns the reports whose PDF
+    failed, as failures."""
+    from . import pdf
+
+    printer = file_digest(Path(pdf.__file__))  # a change in how pages are printed prints them again
+    wanted = {rel: reports_dir / rel for rel in selected if entries[rel]["status"] == "ok"
+              and not (entries[rel].get("pdf_key") == f"{entries[rel]['key']}:{printer}"
+                       and pdf.pdf_path(reports_dir / rel).exists())}
+    failed = {}
+
+    def printed(rel: str, error: str) -> None:
+        entry = entries[rel]
+        if error:  # the HTML stays (and is listed); the report counts as failed, its PDF is tried again next time
+            failed[rel] = Outcome("failed", title=entry.get("title", ""), error=error, section="PDF")
+        else:
+            entry["pdf_key"] = f"{entry['key']}:{printer}"
+            entry["outputs"] = sorted({*entry["outputs"], pdf.pdf_path(Path(rel)).as_posix()})
+        save_state(state_path, entries)
+
+    pdf.print_pdfs(wanted, n_jobs, printed)
+    return failed
 
 
 def _remove_outputs(reports_dir: Path, entry: dict) -> None:
@@ -549,7 +586,7 @@ def _run_task(task: Task) -> Outcome:
         files = table_files(html_path, emitted.tables)
         built_at = datetime.now()
         html, title = render_html(nb, emitted, built_at=built_at, downloads=[f.name for f in files],
-                                  other_language=task.other_language)
+                                  subject=task.subject, other_language=task.other_language)
         export_tables(emitted.tables, html_path)
         storage.write_text(html_path, html)
     except Exception as err:  # a report's own failure must not stop the others

@@ -253,12 +253,16 @@ def rank_history(ranks: pd.DataFrame):
     for ax, column, title in zip(axes, ("rank_province", "rank_national"),
                                  (_("Peringkat di provinsi"), _("Peringkat nasional (per jenis)")), strict=True):
         known = ranks[ranks[column].notna()]
+        ax.set_title(title, fontsize=9)
+        if known.empty:  # said in words: an empty axis would show a scale of nothing
+            ax.set_axis_off()
+            ax.text(.5, .5, fmt.not_available(), transform=ax.transAxes, ha="center", va="center", color="#59636e")
+            continue
         ax.plot(known["year"].astype(int), known[column].astype(int), "o-", color="#0b5cad")
         for row in known.itertuples():
             ax.annotate(str(int(getattr(row, column))), (int(row.year), int(getattr(row, column))),
                         textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7)
         ax.invert_yaxis()
-        ax.set_title(title, fontsize=9)
         ax.set_xticks([int(y) for y in ranks["year"]], [str(int(y)) for y in ranks["year"]])
         ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     return fig

@@ -33,6 +33,22 @@ LONG_CELL = 40  # characters: a cell with more text keeps a readable width (clas
 CSS_REMOTE = re.compile(r"""(?:@import|url\(\s*['"]?)\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.IGNORECASE)
 
 
+CSS_PLAIN = re.compile(r"[A-Za-z0-9 .,:;()/-]")
+SYNTHETIC_HEADER = i18n.N_("data sintetis")  # on every printed page of a report with synthetic figures
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string that is also inert HTML (in a <style>): every character but plain
+    ones as a CSS escape, so no quote, backslash, '<' or '&' of a name can end the string or the element."""
+    return '"' + "".join(c if CSS_PLAIN.fullmatch(c) else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def subject_line(subject: str, parameters: dict) -> str:
+    """Whom and which year a report is about ('Kabupaten Mukomuko · 2024'): atop its first printed page and
+    in the running header of every other."""
+    return " · ".join(str(part) for part in (subject, parameters.get("year")) if part not in ("", None))
+
+
 def script_hash(script: str) -> str:
     """The CSP source that allows exactly this inline script: 'sha256-<base64 digest of its text>'."""
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
@@ -188,32 +204,39 @@ def counterpart(path: str, lang: str) -> dict:
     return {"href": path, "lang": lang, "label": i18n.LANGUAGES[lang]}
 
 
-def render_html(nb, emitted: Emitted, *, built_at: datetime, downloads: list[str] = (),
+def render_html(nb, emitted: Emitted, *, built_at: datetime, downloads: list[str] = (), subject: str = "",
                 other_language: dict | None = None) -> tuple[str, str]:
     """The page of an executed notebook whose emitted payloads were collected; returns (html, title).
 
     Written in the notebook's ``lang`` parameter (markdown cells through the catalogue). ``downloads``
-    are the data files beside the page (names relative to it); ``other_language`` (``counterpart``)
-    links the page to its version in the other language. Raises ReportBuildError if the page would
-    load anything from another host.
+    are the data files beside the page (names relative to it); ``subject`` is whom the report is about
+    (its entity or province), named with its year on paper; ``other_language`` (``counterpart``) links
+    the page to its version in the other language. Raises ReportBuildError if the page would load
+    anything from another host.
     """
     lang = nb.metadata.get("papermill", {}).get("parameters", {}).get("lang", i18n.DEFAULT)
     with i18n.using(lang):
-        return _render(nb, emitted, built_at, downloads, other_language, lang)
+        return _render(nb, emitted, built_at, downloads, subject, other_language, lang)
 
 
-def _render(nb, emitted: Emitted, built_at: datetime, downloads, other_language, lang: str) -> tuple[str, str]:
+def _render(nb, emitted: Emitted, built_at: datetime, downloads, subject: str, other_language,
+            lang: str) -> tuple[str, str]:
     _reader_cells(nb)
     _translate_markdown(nb)
     toc = headings(nb)
     title = next((h.text for h in toc if h.level == 1), nb.metadata.get("papermill", {}).get("input_path", ""))
     _frame_tables(nb, title)
+    parameters = nb.metadata.get("papermill", {}).get("parameters", {})
+    line = subject_line(subject, parameters)
     resources = {
         "kepatuhan": {
             "title": title,
             "toc": [h for h in toc if h.level in (2, 3)],
             "synthetic": emitted.synthetic,
-            "parameters": nb.metadata.get("papermill", {}).get("parameters", {}),
+            "parameters": parameters,
+            "subject_line": line,
+            "print_header": css_string(" · ".join(filter(None, (line, i18n._(SYNTHETIC_HEADER) if emitted.synthetic else "")))),
+            "print_title": css_string(title),
             "inputs": [{"path": config.display_path(p), "sha256": storage.sha256_file(p)} for p in emitted.inputs],
             "downloads": list(downloads),
             "version": __version__,

@@ -82,7 +82,8 @@ def direction_html(direction, delta=None) -> str:
         return f'<span style="color:#59636e">{fmt.not_available()}</span>'
     colour = DIRECTION_COLOUR.get(direction, "#1f2328")
     amount = "" if fmt.is_missing(delta) else f" ({fmt.selisih(delta)})"
-    return f'<span style="color:{colour};white-space:nowrap">{html.escape(fmt.arah(direction))}{amount}</span>'
+    return (f'<span class="arah" style="color:{colour};white-space:nowrap">'  # wraps on paper (kepatuhan.css)
+            f'{html.escape(fmt.arah(direction))}{amount}</span>')
 
 
 def sparkline(history: pd.DataFrame, year: int, width: int = 96, height: int = 24) -> str:
@@ -124,7 +125,8 @@ def sparkline(history: pd.DataFrame, year: int, width: int = 96, height: int = 2
         for y, s in zip(years, history["score"], strict=True) if not fmt.is_missing(s)
         for x, yy in [xy(y, s)]
     )
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" '  # scales as a whole where CSS narrows it (print)
             f'aria-label="{html.escape(label)}"><title>{html.escape(label)}</title>{lines}{dots}</svg>')
 
 
