@@ -34,6 +34,15 @@ reports: $(STAMP)
 	$(BIN)/kepatuhan ingest
 	$(BIN)/kepatuhan build
 
+## translations: extract the report messages (babel.cfg), update the English catalogue, compile it
+.PHONY: translations
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output --project kepatuhan \
+		-o kepatuhan_lib/locale/kepatuhan.pot .
+	$(BIN)/pybabel update -D kepatuhan -i kepatuhan_lib/locale/kepatuhan.pot -d kepatuhan_lib/locale \
+		--no-fuzzy-matching --ignore-obsolete --width 120
+	$(BIN)/pybabel compile -D kepatuhan -d kepatuhan_lib/locale --statistics
+
 ## test: run the test suite
 .PHONY: test
 test: $(STAMP)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .errors import KepatuhanError, UsageError
+from .i18n import LANGUAGES
 
 
 def _validate(args) -> int:
@@ -39,7 +40,7 @@ def _build(args) -> int:
 
     return build_command(
         editions=args.edition, years=args.year, provinces=args.province, reports=args.report, jobs=args.jobs, force=args.force,
-        pdf=args.pdf,
+        langs=args.lang, pdf=args.pdf,
     )
 
 
@@ -76,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", action="append", help="report kind; repeatable; default: all")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    p.add_argument("--lang", action="append", choices=tuple(LANGUAGES),
+                   help="language of the reports: id (Indonesian, default) or en (English, pages *.en.html); "
+                        "repeatable: --lang id --lang en builds both")
     p.add_argument("--pdf", action="store_true",
                    help="also print each report to an A4 PDF beside its HTML (needs kepatuhan[pdf] and Chromium)")
     p.set_defaults(handler=_build)

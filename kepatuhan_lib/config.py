@@ -24,6 +24,7 @@ COLUMN_MAPPINGS_DIR = PACKAGE_DATA_DIR / "column_mappings"
 METHODOLOGY_DIR = PACKAGE_DATA_DIR / "methodology"
 SYNTHETIC_DECLARATIONS_DIR = PACKAGE_DATA_DIR / "synthetic"  # the example-export generator's inputs
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
+LOCALE_DIR = PACKAGE_DIR / "locale"  # gettext catalogues: <lang>/LC_MESSAGES/kepatuhan.po and .mo (i18n.py)
 TILE_GRID_CSV = PACKAGE_DATA_DIR / "tile_grid.csv"  # the 38 provinces on the national map
 
 # Data: raw is immutable input, processed is derived.

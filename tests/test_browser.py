@@ -68,12 +68,15 @@ def test_page_loads_nothing_from_elsewhere_and_logs_no_error(browser, site, page
 
 # --- real reports of each kind and an index listing them ------------------------------------------
 
-REAL = {  # page -> (notebook, parameters): the report notebooks on the fixture tree (contoh, Bengkulu 2023)
+INDONESIAN = {  # page -> (notebook, parameters): the report notebooks on the fixture tree (contoh, Bengkulu 2023)
     "2023/provinsi-17-bengkulu.html": ("provinsi", {"edition": "contoh", "year": 2023, "province": "17"}),
     "2023/nasional.html": ("nasional", {"edition": "contoh", "year": 2023}),
     "2023/entitas/17.06-kabupaten-mukomuko.html": ("entitas", {"edition": "contoh", "entity_code": "17.06",
                                                                "year": 2023}),
 }
+REAL = INDONESIAN | {  # and each in English
+    page.removesuffix(".html") + ".en.html": (name, {**params, "lang": "en"}) for page, (name, params) in INDONESIAN.items()}
+INDEXES = ["index.html", "index.en.html"]
 INDEX_ROWS = [  # (page, report, year, subject, province, headline): the real reports and a few more
     ("2023/nasional.html", "nasional", 2023, "Nasional", None, {"entitas": 587, "rata_rata": 77.5}),
     ("2023/provinsi-17-bengkulu.html", "provinsi", 2023, "Bengkulu", "17", {"entitas": 10, "rata_rata": 81.2}),
@@ -88,11 +91,12 @@ INDEX_ROWS = [  # (page, report, year, subject, province, headline): the real re
 ]
 
 
-def index_entries() -> dict:
-    return {path: {"report": report, "params": {"year": year}, "subject": subject, "province_code": province,
-                   "status": "ok", "title": subject, "headline": headline, "synthetic": False,
-                   "error": "", "section": "", "built_at": "2026-11-23T09:07:00"}
-            for path, report, year, subject, province, headline in INDEX_ROWS}
+def index_entries(lang: str = "id") -> dict:
+    return {path if lang == "id" else path.removesuffix(".html") + f".{lang}.html": {
+        "report": report, "params": {"year": year, **({} if lang == "id" else {"lang": lang})}, "subject": subject,
+        "province_code": province, "status": "ok", "title": subject, "headline": headline, "synthetic": False,
+        "error": "", "section": "", "built_at": "2026-11-23T09:07:00"}
+        for path, report, year, subject, province, headline in INDEX_ROWS}
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +109,7 @@ def reports_site(tmp_path_factory):
     from fixtures.report_data import build_tree
     from kepatuhan_lib.reports.emit import collect
     from kepatuhan_lib.reports.index import index_html
-    from kepatuhan_lib.reports.render import render_html
+    from kepatuhan_lib.reports.render import counterpart, render_html
     from test_notebooks import report_notebook
 
     root = tmp_path_factory.mktemp("real")
@@ -117,10 +121,17 @@ def reports_site(tmp_path_factory):
         for page, (name, params) in REAL.items():
             nb = papermill.execute_notebook(report_notebook(name), None, parameters=params, progress_bar=False,
                                             kernel_name="python3")
-            html, _ = render_html(nb, collect(nb), built_at=datetime(2026, 11, 23))
+            other = page.replace(".en.html", ".html") if ".en." in page else page.removesuffix(".html") + ".en.html"
+            link = counterpart(Path(other).name, "id" if ".en." in page else "en")
+            html, _ = render_html(nb, collect(nb), built_at=datetime(2026, 11, 23), other_language=link)
             (site / page).parent.mkdir(parents=True, exist_ok=True)
             (site / page).write_text(html, encoding="utf-8")
-    (site / "index.html").write_text(index_html(index_entries(), datetime(2026, 11, 23), "contoh"), encoding="utf-8")
+    entries = index_entries() | index_entries("en")
+    for lang, index in zip(("id", "en"), INDEXES, strict=True):
+        other = INDEXES[1 - INDEXES.index(index)]
+        html = index_html(entries, datetime(2026, 11, 23), "contoh", lang=lang,
+                          other_language=counterpart(other, "en" if lang == "id" else "id"))
+        (site / index).write_text(html, encoding="utf-8")
     return site
 
 
@@ -177,6 +188,19 @@ def test_index_search_finds_by_name_ignoring_case_and_accents_and_filters_by_yea
     page.close()
 
 
+def test_english_index_searches_in_english_and_links_to_english_reports(browser, reports_site):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto((reports_site / "index.en.html").as_uri(), wait_until="load")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_label("Search an entity or province").press_sequentially("mukomuko")
+    expect_rows(page, ["Kabupaten Mukomuko", "Kabupaten Mukomuko"])
+    assert page.locator("#saring-hasil").inner_text() == f"2 of {len(INDEX_ROWS)} reports match."
+    assert page.locator("tbody tr:visible td.angka").first.inner_text() == "score 90.02 · zone green · grade A"
+    assert page.locator("tbody tr:visible a").first.get_attribute("href").endswith("-kabupaten-mukomuko.en.html")
+    assert page.get_by_role("link", name="Bahasa Indonesia").get_attribute("href") == "index.html"
+    page.close()
+
+
 def test_index_without_javascript_lists_every_report(browser, reports_site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -186,7 +210,7 @@ def test_index_without_javascript_lists_every_report(browser, reports_site):
     context.close()
 
 
-@pytest.mark.parametrize("page_path", ["index.html", *REAL])
+@pytest.mark.parametrize("page_path", [*INDEXES, *REAL])
 def test_the_browser_refuses_and_reports_anything_from_elsewhere(browser, reports_site, page_path):
     """The page's Content-Security-Policy: an image from another host added to its DOM is not fetched."""
     page = browser.new_page()
@@ -211,7 +235,7 @@ def test_the_browser_refuses_and_reports_anything_from_elsewhere(browser, report
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-@pytest.mark.parametrize("page_path", ["index.html", *REAL])
+@pytest.mark.parametrize("page_path", [*INDEXES, *REAL])
 def test_pages_fit_a_phone_and_a_desktop(browser, reports_site, page_path, width, tmp_path):
     """No page-wide sideways scroll: tables scroll in their own frame, charts scale, headline tiles wrap."""
     page = browser.new_page(viewport={"width": width, "height": 844})
@@ -228,13 +252,13 @@ def test_pages_fit_a_phone_and_a_desktop(browser, reports_site, page_path, width
     })""")
     assert all(layout["tables"])  # every report table in a frame of its own (the index's rows reflow instead)
     assert max(layout["frames"] + layout["images"], default=0) <= width
-    if page_path != "index.html":
+    if page_path not in INDEXES:
         assert len(layout["images"]) > 0
     page.close()
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-@pytest.mark.parametrize("page_path", ["index.html", *REAL])
+@pytest.mark.parametrize("page_path", [*INDEXES, *REAL])
 def test_axe_finds_no_accessibility_violation(browser, reports_site, page_path, width):
     """axe-core (from the axe-playwright-python test dependency, evaluated in the test page only)."""
     from axe_playwright_python.sync_playwright import Axe

@@ -44,7 +44,7 @@ def test_report_notebook_is_thin(name):
     first, second = nb.cells[0], nb.cells[1]
     assert first.metadata.get("tags") == ["parameters"]
     defaults = {n.target.id: ast.literal_eval(n.value) for n in ast.parse(first.source).body}
-    assert set(defaults) == set(REPORTS[name][0])
+    assert set(defaults) == set(REPORTS[name][0]) | {"lang"}  # lang: the language of the report (id, en)
     assert f"check_parameters({name!r}" in second.source
     for cell in nb.cells[2:]:
         if cell.cell_type != "code":

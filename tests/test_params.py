@@ -17,9 +17,11 @@ FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 
 def test_defaults_are_filled_in_and_values_kept():
     assert check_parameters("provinsi", province="11") == {
-        "edition": "terbitan", "year": REPORTS["provinsi"].defaults()["year"], "province": "11"}
-    assert check_parameters("entitas", entity_code="17.06", year=2023, edition="contoh") == {
-        "edition": "contoh", "entity_code": "17.06", "year": 2023}
+        "edition": "terbitan", "year": REPORTS["provinsi"].defaults()["year"], "province": "11", "lang": "id"}
+    assert check_parameters("entitas", entity_code="17.06", year=2023, edition="contoh", lang="en") == {
+        "edition": "contoh", "entity_code": "17.06", "year": 2023, "lang": "en"}
+    with pytest.raises(ParameterError, match="unknown lang 'fr'; allowed: id Bahasa Indonesia, en English"):
+        check_parameters("nasional", lang="fr")
     with pytest.raises(ParameterError, match="unknown edition 'demo'; allowed: terbitan, contoh, ekspor"):
         check_parameters("nasional", edition="demo")
 
@@ -27,8 +29,8 @@ def test_defaults_are_filled_in_and_values_kept():
 def test_unknown_parameter_name_lists_the_declared_names():
     with pytest.raises(ParameterError) as err:
         check_parameters("provinsi", year=2023, provinsi="17")
-    assert str(err.value) == "unknown parameter 'provinsi' for report 'provinsi'; parameters: edition, year, province"
-    assert err.value.allowed == ["edition", "year", "province"]
+    assert str(err.value) == "unknown parameter 'provinsi' for report 'provinsi'; parameters: edition, year, province, lang"
+    assert err.value.allowed == ["edition", "year", "province", "lang"]
 
 
 @pytest.mark.parametrize("value", ["2023", 2023.0, True])

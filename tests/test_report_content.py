@@ -345,3 +345,18 @@ def test_chart_extremes_skip_missing_values_and_name_the_first_of_equals():
     assert charts.extremes([("A", 80.0), ("B", 80.0)]) == "tertinggi A 80,00, terendah A 80,00"
     assert charts.extremes([("2023", 0.5)], lambda v: fmt.persen(v, 0), by_year=True) == "50% (2023)"
     assert charts.extremes([("A", pd.NA)]) == "tidak ada nilai"
+
+
+def test_a_section_shown_in_indonesian_then_english_is_all_english(processed, shown):
+    """What sections of one report share (footnotes, notes on other sources) is computed per language:
+    a kernel that served an Indonesian report serves the English one in English."""
+    from kepatuhan_lib import i18n
+
+    sections.peringkat_provinsi(2023, "17", "contoh")
+    indonesian = "".join(shown)
+    shown.clear()
+    with i18n.using("en"):
+        sections.peringkat_provinsi(2023, "17", "contoh")
+    english = BeautifulSoup("".join(shown), "html.parser").get_text(" ")
+    assert "sumber lain" in indonesian and "other sources" in english and "sumber lain" not in english
+    assert re.findall(r"(?<![\d.,])\d{1,3},\d{2}(?![\d,])", english) == []

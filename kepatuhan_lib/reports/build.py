@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .. import config, locks, storage
+from .. import config, i18n, locks, storage
 from ..errors import ReportBuildError, UsageError
 from .catalog import REPORTS, Job, Report
 from .params import check, resolve_province
@@ -43,6 +43,7 @@ class Task:
     inputs: tuple[str, ...]  # declared: the notebook may read these (and package data) only
     timeout: int = CELL_TIMEOUT
     subject: str = ""  # whom the report is about, named with its year on paper
+    other_language: dict | None = None  # render.counterpart: the page's version in the other language
 
 
 @dataclass
@@ -78,8 +79,10 @@ def select_jobs(
     *,
     catalog: Mapping[str, Report] = REPORTS,
     scores_path: Path | None = None,
+    langs: Iterable[str] = (i18n.DEFAULT,),
 ) -> list[Job]:
-    """The reports an edition's processed scores call for, narrowed by year, province and report kind.
+    """The reports an edition's processed scores call for, narrowed by year, province and report kind,
+    in each language of ``langs`` (an Indonesian job carries no ``lang``: its parameter's default).
 
     A province filter keeps the reports about that province (its league table and its entities'
     profiles); the national summary is kept then only when asked for with --report.
@@ -89,17 +92,21 @@ def select_jobs(
     unknown = sorted(set(reports or ()) - set(catalog))
     if unknown:
         raise UsageError(f"unknown report {', '.join(unknown)}; reports: {', '.join(catalog)}")
+    unknown = sorted(set(langs) - set(i18n.LANGUAGES))
+    if unknown:
+        raise UsageError(f"unknown language {', '.join(unknown)}; languages: {', '.join(i18n.LANGUAGES)}")
     scores_path = scores_path or config.processed(edition).table("scores")  # looked up now: tests point config elsewhere
     if not scores_path.exists():
         raise UsageError(f"no scores yet: {config.display_path(scores_path)} is missing; run `kepatuhan ingest`")
     scores = pd.read_parquet(scores_path)
     codes = {resolve_province(p) for p in provinces or ()}
     jobs = [
-        job
+        job if lang == i18n.DEFAULT else Job(job.report, {**job.params, "lang": lang}, job.subject, job.province_code)
         for name, report in catalog.items() if not reports or name in reports
         for job in report.select(scores, edition)
         if (not years or job.params.get("year") in years)
         and (not codes or job.province_code in codes or (job.province_code is None and reports))
+        for lang in dict.fromkeys(langs)
     ]
     if not jobs:
         have = sorted(int(y) for y in scores["year"].dropna().unique())
@@ -172,8 +179,9 @@ def _module_file(package_dir: Path, parts: list[str]) -> Path | None:
     return None
 
 
-def job_key(report: Report, params: dict, library: str, digests: dict[Path, str]) -> str:
-    """The hash a report's HTML is built from: notebook, parameters, declared inputs, library."""
+def job_key(report: Report, params: dict, library: str, digests: dict[Path, str], links: dict | None = None) -> str:
+    """The hash a report's HTML is built from: notebook, parameters (its language among them), declared
+    inputs, library, and the link to its other-language version (``links``: its arrival rebuilds the page)."""
     inputs = report.input_paths(params)
     for path in (report.notebook, *inputs):
         if path not in digests:
@@ -186,6 +194,8 @@ def job_key(report: Report, params: dict, library: str, digests: dict[Path, str]
         "inputs": {config.display_path(p): digests[p] for p in inputs},
         "library": library,
     }
+    if links:
+        material["links"] = links
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
@@ -204,7 +214,7 @@ def save_state(state_path: Path, entries: dict) -> None:
 
 # --- the build -------------------------------------------------------------------------------
 
-def build_command(editions, years, provinces, reports, jobs, force, pdf=False) -> int:
+def build_command(editions, years, provinces, reports, jobs, force, pdf=False, langs=None) -> int:
     """`kepatuhan build`: exit 0 when every selected report built, 1 when any failed.
 
     One build at a time in reports/ (reports/.lock; another is a LockedError naming it). Each
@@ -234,13 +244,15 @@ def build_command(editions, years, provinces, reports, jobs, force, pdf=False) -
             raise UsageError("no processed data yet; run `kepatuhan ingest`")
         with storage.pinned(editions or have):
             return _build_editions(editions or have, have, years, provinces, reports, jobs, force,
-                                   full=not (editions or years or provinces or reports), pdf=pdf)
+                                   full=not (editions or years or provinces or reports), pdf=pdf,
+                                   langs=langs or [i18n.DEFAULT])
 
 
-def _build_editions(editions, have, years, provinces, reports, jobs, force, full, pdf=False) -> int:
+def _build_editions(editions, have, years, provinces, reports, jobs, force, full, pdf=False,
+                    langs=(i18n.DEFAULT,)) -> int:
     from .index import write_editions_index
 
-    selections = {edition: select_jobs(edition, years, provinces, reports) for edition in editions}
+    selections = {edition: select_jobs(edition, years, provinces, reports, langs=langs) for edition in editions}
     failed = 0
     for edition, selection in selections.items():
         reports_dir = config.REPORTS_DIR / edition
@@ -291,7 +303,8 @@ def build(
     """Build the reports whose inputs changed (all with ``force``), in parallel; write the index.
 
     Every job's parameters are checked before any work starts. ``prune`` drops reports that are
-    no longer selected (a full build) from the state, the index and the disk. ``pdf`` also prints
+    no longer selected (a full build) from the state, the index and the disk; only those of the
+    languages built (an English build leaves the Indonesian reports as they are). ``pdf`` also prints
     each built report whose PDF is missing or older than its HTML (see _print_pdfs).
     """
     from .index import write_index
@@ -302,11 +315,13 @@ def build(
     libraries, digests = {}, {}
     entries = load_state(state_path)
     tasks, skipped = {}, []
+    pages = {report.page(job).as_posix(): (job, report) for job, report, _params in checked}
     for job, report, params in checked:
-        rel = report.output(job).as_posix()
+        rel = report.page(job).as_posix()
         if report.notebook not in libraries:
             libraries[report.notebook] = library_digest(report.notebook)
-        key = job_key(report, params, libraries[report.notebook], digests)
+        other = _other_language(report, job, pages, entries, reports_dir)
+        key = job_key(report, params, libraries[report.notebook], digests, other)
         old = entries.get(rel, {})
         if not force and old.get("key") == key and old.get("status") == "ok" and (reports_dir / rel).exists():
             skipped.append(rel)
@@ -315,11 +330,12 @@ def build(
                         "province_code": job.province_code, "key": key, **asdict(Outcome("pending")),
                         "outputs": old.get("outputs", [])}  # until replaced: removed if not written again
         tasks[rel] = Task(str(report.notebook), params, str(reports_dir), rel,
-                          tuple(str(p) for p in report.input_paths(params)), timeout, job.subject)
+                          tuple(str(p) for p in report.input_paths(params)), timeout, job.subject, other)
     if prune:
-        keep = {catalog[j.report].output(j).as_posix() for j in jobs}
-        for rel in set(entries) - keep:
-            _remove_outputs(reports_dir, entries.pop(rel))
+        built_langs = {p.get("lang", i18n.DEFAULT) for _job, _report, p in checked}
+        for rel in set(entries) - set(pages):
+            if entries[rel].get("params", {}).get("lang", i18n.DEFAULT) in built_langs:
+                _remove_outputs(reports_dir, entries.pop(rel))
 
     failed = {}
     with contextlib.closing(_run_all(tasks, n_jobs or available_cores(), progress)) as outcomes:
@@ -331,11 +347,29 @@ def build(
                 failed[rel] = outcome
             save_state(state_path, entries)  # after each report: an interrupted build keeps its work
     if pdf:
-        selected = [catalog[job.report].output(job).as_posix() for job in jobs]
+        selected = list(pages)
         failed |= _print_pdfs(selected, entries, reports_dir, state_path, n_jobs or available_cores())
     save_state(state_path, entries)
     write_index(entries, reports_dir)
     return BuildResult(list(tasks), skipped, failed, time.perf_counter() - started)
+
+
+def _other_language(report: Report, job: Job, pages: dict, entries: dict, reports_dir: Path) -> dict | None:
+    """The link to the job's page in the other language, when that page is built now or was built before."""
+    from .render import counterpart
+
+    lang = job.params.get("lang", i18n.DEFAULT)
+    here = report.page(job)
+    for other in i18n.LANGUAGES:
+        if other == lang:
+            continue
+        params = {k: v for k, v in job.params.items() if k != "lang"} | (
+            {} if other == i18n.DEFAULT else {"lang": other})
+        there = report.page(Job(job.report, params, job.subject, job.province_code))
+        rel = there.as_posix()
+        if rel in pages or (entries.get(rel, {}).get("status") == "ok" and (reports_dir / rel).exists()):
+            return counterpart(os.path.relpath(there, here.parent), other)
+    return None
 
 
 def _print_pdfs(selected: list[str], entries: dict, reports_dir: Path, state_path: Path, n_jobs: int) -> dict:
@@ -554,7 +588,7 @@ def _run_task(task: Task) -> Outcome:
         files = table_files(html_path, emitted.tables)
         built_at = datetime.now()
         html, title = render_html(nb, emitted, built_at=built_at, downloads=[f.name for f in files],
-                                  subject=task.subject)
+                                  subject=task.subject, other_language=task.other_language)
         export_tables(emitted.tables, html_path)
         storage.write_text(html_path, html)
     except Exception as err:  # a report's own failure must not stop the others

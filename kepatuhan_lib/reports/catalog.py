@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import config
+from .. import config, i18n
 from . import data
 
 Allowed = Callable[[], Mapping[Any, str] | Sequence[Any]] | Sequence[Any] | None
@@ -77,11 +77,21 @@ class Report:
                 paths += [i] if isinstance(i, Path) else list(i())
         return tuple(paths)
 
+    def page(self, job: Job) -> Path:
+        """The HTML path of a job, relative to the edition's reports folder: ``output``, with ``.en.html`` for
+        a language other than Indonesian (the Indonesian page keeps its path)."""
+        return localized(self.output(job), job.params.get("lang", i18n.DEFAULT))
+
     def parameter(self, name: str) -> Parameter:
         return next(p for p in self.parameters if p.name == name)
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.parameters}
+
+
+def localized(path: Path, lang: str) -> Path:
+    """``x.html`` in Indonesian, ``x.en.html`` in English."""
+    return path if lang == i18n.DEFAULT else path.with_suffix(f".{lang}.html")
 
 
 def slugify(text: str) -> str:
@@ -107,6 +117,8 @@ PROVINCE = Parameter(
 ENTITY_CODE = Parameter(
     "entity_code", str, "17.06", description="entity code (Kemendagri code, KEM.nn, LEM.nn, ...)"
 )
+LANG = Parameter("lang", str, i18n.DEFAULT, allowed=i18n.LANGUAGES,
+                 description="language of the report: id (Indonesian, the default) or en (English)")
 EDITION = Parameter(
     "edition", str, config.PUBLIC_EDITION, allowed=config.EDITIONS,
     description="which processed data: terbitan (published facts only), contoh (demo), ekspor (own exports)",
@@ -154,9 +166,9 @@ REPORTS: dict[str, Report] = {
     for r in (
         Report(
             name="provinsi",
-            title="Laporan Provinsi",
+            title=i18n.N_("Laporan Provinsi"),
             notebook=config.REPORT_NOTEBOOKS_DIR / "provinsi.ipynb",
-            parameters=(EDITION, YEAR, PROVINCE),
+            parameters=(EDITION, YEAR, PROVINCE, LANG),
             inputs=REPORT_INPUTS,
             output=lambda job: Path(
                 str(job.params["year"]), f"provinsi-{job.params['province']}-{slugify(job.subject)}.html"
@@ -165,18 +177,18 @@ REPORTS: dict[str, Report] = {
         ),
         Report(
             name="nasional",
-            title="Ringkasan Nasional",
+            title=i18n.N_("Ringkasan Nasional"),
             notebook=config.REPORT_NOTEBOOKS_DIR / "nasional.ipynb",
-            parameters=(EDITION, YEAR),
+            parameters=(EDITION, YEAR, LANG),
             inputs=REPORT_INPUTS,
             output=lambda job: Path(str(job.params["year"]), "nasional.html"),
             select=_select_nasional,
         ),
         Report(
             name="entitas",
-            title="Profil Entitas",
+            title=i18n.N_("Profil Entitas"),
             notebook=config.REPORT_NOTEBOOKS_DIR / "entitas.ipynb",
-            parameters=(EDITION, ENTITY_CODE, YEAR),
+            parameters=(EDITION, ENTITY_CODE, YEAR, LANG),
             inputs=REPORT_INPUTS,
             output=lambda job: Path(
                 str(job.params["year"]),

@@ -15,7 +15,8 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 
-from . import fmt  # noqa: E402
+from ..i18n import _  # noqa: E402
+from . import fmt, labels  # noqa: E402
 from .tables import DIRECTION_COLOUR  # noqa: E402
 
 ZONE_COLOUR = {"hijau": "#2e8b57", "kuning": "#e0b000", "merah": "#c0392b"}
@@ -44,26 +45,28 @@ def extremes(labelled, text=fmt.skor, by_year: bool = False) -> str:
     equals); ``by_year`` (labels are years): 'tertinggi 95,94 (2023), ...'; one value alone: 'A 95,94'."""
     known = [(label, float(v)) for label, v in labelled if not fmt.is_missing(v)]
     if not known:
-        return "tidak ada nilai"
+        return _("tidak ada nilai")
 
     def one(pair):
         return f"{text(pair[1])} ({pair[0]})" if by_year else f"{pair[0]} {text(pair[1])}"
 
     top, bottom = max(known, key=lambda p: p[1]), min(known, key=lambda p: p[1])
-    return one(top) if len(known) == 1 else f"tertinggi {one(top)}, terendah {one(bottom)}"
+    return one(top) if len(known) == 1 else _("tertinggi {top}, terendah {bottom}").format(top=one(top), bottom=one(bottom))
 
 
 def dumbbell_alt(table: pd.DataFrame, year: int, year_prev: int) -> str:
     """Alt text of dumbbell(): this year's extremes and the largest rise and fall since ``year_prev``."""
     rows = table[table["score"].notna()]
-    alt = f"Nilai {year} per entitas: {extremes(zip(rows['entity'], rows['score'], strict=True))}"
+    alt = _("Nilai {year} per entitas: {extremes}").format(
+        year=year, extremes=extremes(zip(rows["entity"], rows["score"], strict=True)))
     delta = rows["delta"].astype("Float64")
     if (delta > 0).any():
         best = rows.loc[delta.idxmax()]
-        alt += f"; naik terbesar sejak {year_prev}: {best['entity']} {fmt.selisih(best['delta'])}"
+        alt += _("; naik terbesar sejak {year}: {entity} {delta}").format(
+            year=year_prev, entity=best["entity"], delta=fmt.selisih(best["delta"]))
     if (delta < 0).any():
         worst = rows.loc[delta.idxmin()]
-        alt += f"; turun terbesar: {worst['entity']} {fmt.selisih(worst['delta'])}"
+        alt += _("; turun terbesar: {entity} {delta}").format(entity=worst["entity"], delta=fmt.selisih(worst["delta"]))
     return alt + "."
 
 
@@ -71,7 +74,7 @@ def heatmap_alt(what: str, matrix: pd.DataFrame, text=fmt.skor) -> str:
     """Alt text of heatmap(): the highest and lowest cell (row, column) and how many cells have no value."""
     cells = [(f"{row}, {column}", matrix.at[row, column]) for row in matrix.index for column in matrix.columns]
     empty = sum(fmt.is_missing(v) for _, v in cells)
-    return f"{what}: {extremes(cells, text)}" + (f"; {empty} sel tanpa nilai." if empty else ".")
+    return f"{what}: {extremes(cells, text)}" + (_("; {n} sel tanpa nilai.").format(n=empty) if empty else ".")
 
 
 def zone_bars_alt(shares: pd.DataFrame) -> str:
@@ -82,16 +85,17 @@ def zone_bars_alt(shares: pd.DataFrame) -> str:
     def percent(v):
         return fmt.persen(v, 0)
 
-    return (f"Pangsa zona per tahun, {years[0]}-{years[-1]}: zona hijau "
-            f"{extremes(zip(years, shares['hijau'], strict=True), percent, by_year=True)}; {years[-1]}: "
-            + ", ".join(f"{zone} {percent(v)}" for zone, v in shares.iloc[-1].items()) + ".")
+    return _("Pangsa zona per tahun, {first}-{last}: zona hijau {extremes}; {last}: {shares}.").format(
+        first=years[0], last=years[-1], extremes=extremes(zip(years, shares["hijau"], strict=True), percent, by_year=True),
+        shares=", ".join(f"{labels.value(labels.ZONE, zone)} {percent(v)}" for zone, v in shares.iloc[-1].items()))
 
 
 def tile_map_alt(names, means, year: int) -> str:
     """Alt text of tile_map(): how many provinces have a mean score, and the highest and lowest."""
     pairs = list(zip(names, means, strict=True))
     assessed = sum(not fmt.is_missing(v) for _, v in pairs)
-    return f"Rata-rata nilai {year} per provinsi ({assessed} dari {len(pairs)} provinsi punya nilai): {extremes(pairs)}."
+    return _("Rata-rata nilai {year} per provinsi ({n} dari {total} provinsi punya nilai): {extremes}.").format(
+        year=year, n=assessed, total=len(pairs), extremes=extremes(pairs))
 
 
 def trajectory_alt(entity: str, history: pd.DataFrame) -> str:
@@ -99,19 +103,21 @@ def trajectory_alt(entity: str, history: pd.DataFrame) -> str:
     known = history[history["score"].notna()].sort_values("year")
     years = [str(int(y)) for y in known["year"]]
     span = f", {years[0]}-{years[-1]}" if years else ""
-    return f"Nilai {entity} per tahun{span}: {extremes(zip(years, known['score'], strict=True), by_year=True)}."
+    return _("Nilai {entity} per tahun{span}: {extremes}.").format(
+        entity=entity, span=span, extremes=extremes(zip(years, known["score"], strict=True), by_year=True))
 
 
 def rank_history_alt(entity: str, ranks: pd.DataFrame) -> str:
     """Alt text of rank_history(): the best (lowest) and worst provincial and national rank, with their years."""
     parts = []
-    for column, where in (("rank_province", "di provinsi"), ("rank_national", "nasional")):
+    for column, where in (("rank_province", _("di provinsi")), ("rank_national", _("nasional"))):
         known = ranks[ranks[column].notna()].astype({column: int})
         if not known.empty:
             best, worst = known.loc[known[column].idxmin()], known.loc[known[column].idxmax()]
-            parts.append(f"{where} terbaik {best[column]} ({int(best['year'])}), "
-                         f"terburuk {worst[column]} ({int(worst['year'])})")
-    return f"Peringkat {entity} per tahun: {'; '.join(parts) or 'tidak ada peringkat'}."
+            parts.append(_("{where} terbaik {best} ({best_year}), terburuk {worst} ({worst_year})").format(
+                where=where, best=best[column], best_year=int(best["year"]), worst=worst[column],
+                worst_year=int(worst["year"])))
+    return _("Peringkat {entity} per tahun: {ranks}.").format(entity=entity, ranks="; ".join(parts) or _("tidak ada peringkat"))
 
 
 def _decimal_axis(ax, axis: str = "x") -> None:
@@ -139,7 +145,8 @@ def dumbbell(table: pd.DataFrame, year: int, year_prev: int | None):
     ax.set_yticks(range(len(rows)), [str(e) for e in rows["entity"]])
     ax.set_xlim(min(40, float(rows[["score", "score_prev"]].min().min() or 40) - 2), 100)
     _decimal_axis(ax)
-    ax.set_xlabel(f"nilai {year_prev or ''} (lingkaran kosong) → {year} (lingkaran penuh)".replace("  ", " "))
+    ax.set_xlabel(_("nilai {year_prev} (lingkaran kosong) → {year} (lingkaran penuh)").format(
+        year_prev=year_prev or "", year=year).replace("  ", " "))
     ax.grid(axis="x", color="#e5e5e5")
     return fig
 
@@ -171,11 +178,12 @@ def zone_bars(shares: pd.DataFrame):
     x = np.arange(len(shares))
     for zone in ("hijau", "kuning", "merah"):
         values = shares.get(zone, pd.Series(0.0, index=shares.index)).fillna(0).to_numpy(dtype=float)
+        name = labels.value(labels.ZONE, zone)
         ax.bar(x, values, bottom=bottom, color=ZONE_COLOUR[zone], hatch=ZONE_HATCH[zone], edgecolor="white",
-               label=zone, width=.65)
+               label=name, width=.65)
         for xi, b, v in zip(x, bottom, values, strict=True):
             if v >= .10:  # two lines of 7 pt text need a tenth of the axis height
-                ax.text(xi, b + v / 2, f"{zone}\n{fmt.persen(v, 0)}", ha="center", va="center", fontsize=7,
+                ax.text(xi, b + v / 2, f"{name}\n{fmt.persen(v, 0)}", ha="center", va="center", fontsize=7,
                         color="white" if zone != "kuning" else "#1f2328")
         bottom += values
     ax.set_xticks(x, [str(y) for y in shares.index])
@@ -196,7 +204,8 @@ def tile_map(tiles: pd.DataFrame, *, vmin: float = 50, vmax: float = 100):
         colour = SCORE_CMAP((float(t.mean) - vmin) / (vmax - vmin)) if known else "#e6e6e6"
         ax.add_patch(plt.Rectangle((t.col, -t.row), .94, .94, color=colour, ec="white"))
         dark = known and abs(float(t.mean) - (vmin + vmax) / 2) > (vmax - vmin) * 0.3
-        body = f"{fmt.angka(t.mean, 1)}\n{fmt.persen(t.share_green, 0)} hijau" if known else "tidak\ndinilai"
+        body = (_("{mean}\n{share} hijau").format(mean=fmt.angka(t.mean, 1), share=fmt.persen(t.share_green, 0)) if known
+                else fmt.not_assessed().replace(" ", "\n", 1))
         ax.text(t.col + .47, -t.row + .68, t.abbrev, ha="center", va="center", fontsize=7.5, weight="bold",
                 color="white" if dark else "#1f2328")
         ax.text(t.col + .47, -t.row + .3, body, ha="center", va="center", fontsize=6.5,
@@ -207,7 +216,7 @@ def tile_map(tiles: pd.DataFrame, *, vmin: float = 50, vmax: float = 100):
     ax.axis("off")
     scale = plt.cm.ScalarMappable(cmap=SCORE_CMAP, norm=plt.Normalize(vmin, vmax))
     bar = fig.colorbar(scale, cax=ax.inset_axes((.55, .12, .4, .035)), orientation="horizontal")
-    bar.set_label("rata-rata nilai")
+    bar.set_label(_("rata-rata nilai"))
     return fig
 
 
@@ -223,7 +232,7 @@ def trajectory(history: pd.DataFrame, eras: list[tuple[int, str]], year: int):
     for row in known.itertuples():
         ax.plot(int(row.year), float(row.score), "o", ms=8 if row.year == year else 6,
                 color=ZONE_COLOUR.get(row.zone, "#59636e"), mec="#1f2328", zorder=2)
-        ax.annotate(f"{fmt.skor(row.score)}\n{row.zone if not fmt.is_missing(row.zone) else ''}",
+        ax.annotate(f"{fmt.skor(row.score)}\n{labels.value(labels.ZONE, row.zone) if not fmt.is_missing(row.zone) else ''}",
                     (int(row.year), float(row.score)), textcoords="offset points", xytext=(0, 8), ha="center",
                     fontsize=7)
     for first, label in eras[1:]:
@@ -233,7 +242,7 @@ def trajectory(history: pd.DataFrame, eras: list[tuple[int, str]], year: int):
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylim(0, 110)
     _decimal_axis(ax, "y")
-    ax.set_ylabel("nilai")
+    ax.set_ylabel(_("nilai"))
     ax.grid(axis="y", color="#e5e5e5")
     return fig
 
@@ -241,13 +250,13 @@ def trajectory(history: pd.DataFrame, eras: list[tuple[int, str]], year: int):
 def rank_history(ranks: pd.DataFrame):
     """Provincial and national rank per year (1 at the top); rows: year, rank_province, rank_national."""
     fig, axes = plt.subplots(1, 2, figsize=(7.2, 2.6))
-    for ax, column, title in zip(axes, ("rank_province", "rank_national"), ("di provinsi", "nasional (per jenis)"),
-                                 strict=True):
+    for ax, column, title in zip(axes, ("rank_province", "rank_national"),
+                                 (_("Peringkat di provinsi"), _("Peringkat nasional (per jenis)")), strict=True):
         known = ranks[ranks[column].notna()]
-        ax.set_title(f"Peringkat {title}", fontsize=9)
+        ax.set_title(title, fontsize=9)
         if known.empty:  # said in words: an empty axis would show a scale of nothing
             ax.set_axis_off()
-            ax.text(.5, .5, fmt.NOT_AVAILABLE, transform=ax.transAxes, ha="center", va="center", color="#59636e")
+            ax.text(.5, .5, fmt.not_available(), transform=ax.transAxes, ha="center", va="center", color="#59636e")
             continue
         ax.plot(known["year"].astype(int), known[column].astype(int), "o-", color="#0b5cad")
         for row in known.itertuples():

@@ -11,9 +11,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .. import __version__, config, storage
-from . import fmt
-from .catalog import REPORTS, province_names
+from .. import __version__, config, i18n, storage
+from ..i18n import N_, _
+from . import fmt, labels
+from .catalog import REPORTS, localized, province_names
 from .render import content_security_policy
 
 TEMPLATE = "daftar-laporan.html.j2"
@@ -21,12 +22,13 @@ EDITIONS_TEMPLATE = "edisi.html.j2"
 FILTER_SCRIPT = config.TEMPLATES_DIR / "kepatuhan" / "static" / "daftar.js"  # the index's one inline script
 KIND_ORDER = {"nasional": 0, "provinsi": 1, "entitas": 2}
 EDITION_DESCRIPTION = {
-    "terbitan": "Hanya hasil yang dipublikasikan Ombudsman RI dan perwakilannya, masing-masing dengan sumbernya. "
-                "Tidak ada angka sintetis atau hasil perhitungan dari ekspor.",
-    "contoh": "Contoh: data sintetis yang dibuat program (seed tetap) bersama hasil yang dipublikasikan, untuk "
-              "menunjukkan isi laporan dengan data lengkap. Angka sintetis bukan hasil penilaian Ombudsman RI.",
-    "ekspor": "Ekspor penilaian milik analis (data/raw/exports/) yang dihitung, bersama hasil yang dipublikasikan.",
+    "terbitan": N_("Hanya hasil yang dipublikasikan Ombudsman RI dan perwakilannya, masing-masing dengan sumbernya. "
+                   "Tidak ada angka sintetis atau hasil perhitungan dari ekspor."),
+    "contoh": N_("Contoh: data sintetis yang dibuat program (seed tetap) bersama hasil yang dipublikasikan, untuk "
+                 "menunjukkan isi laporan dengan data lengkap. Angka sintetis bukan hasil penilaian Ombudsman RI."),
+    "ekspor": N_("Ekspor penilaian milik analis (data/raw/exports/) yang dihitung, bersama hasil yang dipublikasikan."),
 }
+INDEX = Path("index.html")  # an edition's index and reports/index.html; localized for another language
 
 
 def _figure(value) -> str:
@@ -37,15 +39,16 @@ def _figure(value) -> str:
 
 
 def _figures(headline: dict) -> str:
-    """'entitas 23 · rata-rata 81,20 · zona: hijau 10, kuning 3' from the emitted headline."""
+    """'entitas 23 · rata-rata 81,20 · zona: hijau 10, kuning 3' from the emitted headline (in the index's language)."""
     parts = []
     for name, value in headline.items():
-        label = name.replace("_", "-")  # rata_rata -> rata-rata
+        label = labels.value(labels.HEADLINE, name).replace("_", "-")  # an undeclared rata_x -> rata-x
         if isinstance(value, dict):
-            value = ", ".join(f"{k} {_figure(v)}" for k, v in value.items())
+            value = ", ".join(f"{labels.value(labels.ZONE, k)} {_figure(v)}" for k, v in value.items())
             parts.append(f"{label}: {value}")
         else:
-            parts.append(f"{label} {_figure(value)}")
+            shown = labels.value(labels.ZONE, value) if isinstance(value, str) else _figure(value)
+            parts.append(f"{label} {shown}")
     return " · ".join(parts)
 
 
@@ -64,28 +67,51 @@ def _groups(rows: list[dict]) -> list[dict]:
     for row in rows:
         by_area[row["province_code"] or ""].append(row)
     return [
-        {"code": code, "name": names.get(code, code) if code else "Nasional",
+        {"code": code, "name": names.get(code, code) if code else _("Nasional"),
          "rows": sorted(members, key=lambda r: (KIND_ORDER.get(r["report"], 9), r["subject"]))}
         for code, members in sorted(by_area.items())
     ]
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+def _environment(other_language: dict | None = None) -> jinja2.Environment:
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(config.TEMPLATES_DIR / "kepatuhan"),
         autoescape=True,  # names come from the data: never markup
         undefined=jinja2.StrictUndefined,
     )
+    env.globals |= {"_": _, "lang": i18n.language(), "other_language": other_language,
+                    "index_page": localized(INDEX, i18n.language()).as_posix()}
+    return env
+
+
+def _other_index(lang: str, langs) -> dict | None:
+    """The link from an index to the index in the other language, when that one is written too."""
+    from .render import counterpart
+
+    other = next((o for o in langs if o != lang), None)
+    return counterpart(localized(INDEX, other).as_posix(), other) if other else None
 
 
 def _edition(name: str) -> dict:
-    return {"name": name, "description": EDITION_DESCRIPTION.get(name, ""), "synthetic": name == "contoh"}
+    return {"name": name, "description": _(EDITION_DESCRIPTION[name]) if name in EDITION_DESCRIPTION else "",
+            "synthetic": name == "contoh"}
+
+
+def _lang(entry: dict) -> str:
+    return entry.get("params", {}).get("lang", i18n.DEFAULT)
 
 
 def index_html(entries: dict, built_at: datetime, edition: str = config.PUBLIC_EDITION,
-               unreadable: list[dict] = ()) -> str:
-    """An edition's index page for the build state's entries (keyed by HTML path relative to its folder)."""
-    env = _environment()
+               unreadable: list[dict] = (), lang: str = i18n.DEFAULT, other_language: dict | None = None) -> str:
+    """An edition's index page in ``lang``, of the build state's entries in that language (keyed by HTML path
+    relative to its folder); ``other_language`` links it to the index in the other language."""
+    with i18n.using(lang):
+        return _index_html({p: e for p, e in entries.items() if _lang(e) == lang}, built_at, edition, unreadable,
+                           other_language)
+
+
+def _index_html(entries: dict, built_at: datetime, edition: str, unreadable, other_language) -> str:
+    env = _environment(other_language)
     env.filters["figures"] = _figures
     env.globals["area_id"] = lambda year, code: f"tahun-{year}-{code or 'nasional'}"
     env.filters["tanggal"] = lambda iso: fmt.waktu(datetime.fromisoformat(iso)) if iso else ""
@@ -95,7 +121,7 @@ def index_html(entries: dict, built_at: datetime, edition: str = config.PUBLIC_E
         by_year[entry["params"].get("year")].append({"path": path, **entry})
     years = [(year, _groups(rows)) for year, rows in sorted(by_year.items(), key=lambda item: -(item[0] or 0))]
     failed = [row for _, groups in years for group in groups for row in group["rows"] if row["status"] != "ok"]
-    kinds = {name: r.title for name, r in REPORTS.items()}
+    kinds = {name: _(r.title) for name, r in REPORTS.items()}
     present = {entry["report"] for entry in entries.values()}
     script = FILTER_SCRIPT.read_text(encoding="utf-8")
     if "</" in script:
@@ -109,9 +135,17 @@ def index_html(entries: dict, built_at: datetime, edition: str = config.PUBLIC_E
 
 
 def write_index(entries: dict, reports_dir: Path) -> Path:
-    """reports/<edition>/index.html (the folder's name is the edition's)."""
-    return storage.write_text(reports_dir / "index.html", index_html(entries, datetime.now(), reports_dir.name,
-                                                                     _unreadable(reports_dir.name)))
+    """reports/<edition>/index.html (the folder's name is the edition's), and index.en.html when the state
+    holds English reports (or held them: an index without reports then says so)."""
+    langs = [i18n.DEFAULT] + [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT and (
+        any(_lang(e) == lang for e in entries.values()) or (reports_dir / localized(INDEX, lang)).exists())]
+    unreadable = _unreadable(reports_dir.name)
+    for lang in langs:
+        written = storage.write_text(reports_dir / localized(INDEX, lang), index_html(
+            entries, datetime.now(), reports_dir.name, unreadable, lang, _other_index(lang, langs)))
+        if lang == i18n.DEFAULT:
+            first = written
+    return first
 
 
 def _unreadable(edition: str) -> list[dict]:
@@ -130,13 +164,22 @@ def write_editions_index(reports_dir: Path) -> Path:
     """reports/index.html: each edition built so far, with its description and report count."""
     from .build import load_state
 
-    editions = []
-    for name in config.EDITIONS:
-        state = reports_dir / name / config.BUILD_STATE_NAME
-        if state.exists():
-            entries = load_state(state)
-            editions.append({**_edition(name), "total": len(entries),
-                             "failed": sum(e.get("status") != "ok" for e in entries.values())})
-    html = _environment().get_template(EDITIONS_TEMPLATE).render(
-        editions=editions, built_at=fmt.waktu(datetime.now()), version=__version__, csp=content_security_policy())
-    return storage.write_text(reports_dir / "index.html", html)
+    states = {name: load_state(reports_dir / name / config.BUILD_STATE_NAME) for name in config.EDITIONS
+              if (reports_dir / name / config.BUILD_STATE_NAME).exists()}
+    langs = [i18n.DEFAULT] + [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT
+                              and any(_lang(e) == lang for entries in states.values() for e in entries.values())]
+    for lang in langs:
+        with i18n.using(lang):
+            editions = []
+            for name, entries in states.items():
+                mine = [e for e in entries.values() if _lang(e) == lang]
+                if mine or lang == i18n.DEFAULT:
+                    editions.append({**_edition(name), "total": len(mine),
+                                     "failed": sum(e.get("status") != "ok" for e in mine)})
+            html = _environment(_other_index(lang, langs)).get_template(EDITIONS_TEMPLATE).render(
+                editions=editions, built_at=fmt.waktu(datetime.now()), version=__version__,
+                csp=content_security_policy())
+        written = storage.write_text(reports_dir / localized(INDEX, lang), html)
+        if lang == i18n.DEFAULT:
+            first = written
+    return first

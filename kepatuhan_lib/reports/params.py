@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import i18n
 from ..errors import ParameterError
 from .catalog import REPORTS, Report
 
@@ -10,14 +11,17 @@ def check_parameters(report: str, **values) -> dict:
     """Check parameter values for a catalog report; return them with defaults filled in.
 
     Report notebooks call this in their second cell, so a direct papermill run is checked
-    as strictly as `kepatuhan build`.
+    as strictly as `kepatuhan build`; it also sets the report's language (i18n.activate) for every
+    section that follows.
     """
     if report not in REPORTS:
         raise ParameterError(
             f"unknown report {report!r}; reports: {', '.join(REPORTS)}", name="report", value=report,
             allowed=list(REPORTS),
         )
-    return check(REPORTS[report], values)
+    checked = check(REPORTS[report], values)
+    i18n.activate(checked.get("lang", i18n.DEFAULT))
+    return checked
 
 
 def check(report: Report, values: dict) -> dict:

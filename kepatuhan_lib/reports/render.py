@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 from bs4 import BeautifulSoup
 
-from .. import __version__, config, storage
+from .. import __version__, config, i18n, storage
 from ..errors import ReportBuildError
 from . import fmt
 from .emit import Emitted
@@ -34,7 +34,7 @@ CSS_REMOTE = re.compile(r"""(?:@import|url\(\s*['"]?)\s*(?:[a-z][a-z0-9+.-]*:)?/
 
 
 CSS_PLAIN = re.compile(r"[A-Za-z0-9 .,:;()/-]")
-SYNTHETIC_HEADER = "data sintetis"  # on every printed page of a report with synthetic figures
+SYNTHETIC_HEADER = i18n.N_("data sintetis")  # on every printed page of a report with synthetic figures
 
 
 def css_string(text: str) -> str:
@@ -104,7 +104,8 @@ def framed_tables(fragment: str, section: str, names: set[str]) -> str:
             if len(td.get_text(" ", strip=True)) > LONG_CELL:
                 td["class"] = [*td.get("class", []), "teks-panjang"]
         caption = table.find("caption")
-        name = caption.get_text(" ", strip=True) if caption else table.get("aria-label") or f"Tabel: {section}"
+        name = caption.get_text(" ", strip=True) if caption else table.get("aria-label") \
+            or i18n._("Tabel: {section}").format(section=section)
         base, n = name, 1
         while name in names:
             n += 1
@@ -191,15 +192,37 @@ def _frame_tables(nb, title: str) -> None:
                 output.data["text/html"] = framed_tables(html, section, names)
 
 
-def render_html(nb, emitted: Emitted, *, built_at: datetime, downloads: list[str] = (),
-                subject: str = "") -> tuple[str, str]:
+def _translate_markdown(nb) -> None:
+    """The notebook's markdown cells (headings, introductions) in the current language, block by block."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = i18n.translate_markdown(cell.source)
+
+
+def counterpart(path: str, lang: str) -> dict:
+    """The link from a page to its version in ``lang`` (``path`` relative to the page): href, lang, label."""
+    return {"href": path, "lang": lang, "label": i18n.LANGUAGES[lang]}
+
+
+def render_html(nb, emitted: Emitted, *, built_at: datetime, downloads: list[str] = (), subject: str = "",
+                other_language: dict | None = None) -> tuple[str, str]:
     """The page of an executed notebook whose emitted payloads were collected; returns (html, title).
 
-    ``downloads`` are the data files beside the page (names relative to it); ``subject`` is whom the
-    report is about (its entity or province), named with its year on paper.
-    Raises ReportBuildError if the page would load anything from another host.
+    Written in the notebook's ``lang`` parameter (markdown cells through the catalogue). ``downloads``
+    are the data files beside the page (names relative to it); ``subject`` is whom the report is about
+    (its entity or province), named with its year on paper; ``other_language`` (``counterpart``) links
+    the page to its version in the other language. Raises ReportBuildError if the page would load
+    anything from another host.
     """
+    lang = nb.metadata.get("papermill", {}).get("parameters", {}).get("lang", i18n.DEFAULT)
+    with i18n.using(lang):
+        return _render(nb, emitted, built_at, downloads, subject, other_language, lang)
+
+
+def _render(nb, emitted: Emitted, built_at: datetime, downloads, subject: str, other_language,
+            lang: str) -> tuple[str, str]:
     _reader_cells(nb)
+    _translate_markdown(nb)
     toc = headings(nb)
     title = next((h.text for h in toc if h.level == 1), nb.metadata.get("papermill", {}).get("input_path", ""))
     _frame_tables(nb, title)
@@ -212,13 +235,16 @@ def render_html(nb, emitted: Emitted, *, built_at: datetime, downloads: list[str
             "synthetic": emitted.synthetic,
             "parameters": parameters,
             "subject_line": line,
-            "print_header": css_string(" · ".join(filter(None, (line, SYNTHETIC_HEADER if emitted.synthetic else "")))),
+            "print_header": css_string(" · ".join(filter(None, (line, i18n._(SYNTHETIC_HEADER) if emitted.synthetic else "")))),
             "print_title": css_string(title),
             "inputs": [{"path": config.display_path(p), "sha256": storage.sha256_file(p)} for p in emitted.inputs],
             "downloads": list(downloads),
             "version": __version__,
             "built_at": fmt.waktu(built_at),
             "csp": content_security_policy(),
+            "lang": lang,
+            "gettext": i18n._,
+            "counterpart": other_language,
         }
     }
     html, _ = _exporter().from_notebook_node(nb, resources=resources)

@@ -8,7 +8,8 @@ import html
 import pandas as pd
 
 from .. import methodology
-from . import fmt
+from ..i18n import _
+from . import fmt, labels
 from .data import PROVINCE, REGIONAL
 
 ZONE_STYLE = {  # background, text, border: dark text on light fill, readable in print and without colour
@@ -21,6 +22,7 @@ DIRECTION_COLOUR = {"naik": "#0b5cad", "turun": "#b34700", "tetap": "#59636e", "
                     "tidak dinilai": "#59636e"}
 VALIDATION_ANCHOR = "ringkasan-validasi"  # the validation summary in a report's data appendix
 TABLE_ATTRIBUTES = 'class="tabel-kepatuhan" style="border-collapse:collapse"'
+H = labels.header
 
 
 # --- small HTML pieces (every data string escaped here) ----------------------------------------
@@ -28,9 +30,10 @@ TABLE_ATTRIBUTES = 'class="tabel-kepatuhan" style="border-collapse:collapse"'
 def badge(zone, category=None) -> str:
     """Grade and zone as a coloured label that also reads without colour: 'A · hijau'."""
     if fmt.is_missing(zone) and fmt.is_missing(category):
-        return f'<span style="color:{MISSING_STYLE[1]}">{fmt.NOT_AVAILABLE}</span>'
+        return f'<span style="color:{MISSING_STYLE[1]}">{fmt.not_available()}</span>'
     bg, fg, border = ZONE_STYLE.get(zone, MISSING_STYLE)
-    text = " · ".join(str(v) for v in (category, zone) if not fmt.is_missing(v))
+    text = " · ".join(labels.value(labels.ZONE, v) if v in labels.ZONE else str(v)
+                      for v in (category, zone) if not fmt.is_missing(v))
     return (f'<span style="background:{bg};color:{fg};border:1px solid {border};border-radius:3px;'
             f'padding:0 .35em;white-space:nowrap">{html.escape(text)}</span>')
 
@@ -39,27 +42,28 @@ def mark(basis) -> str:
     """The provenance mark after a figure: P dipublikasikan, H dihitung, S sintetis."""
     if fmt.is_missing(basis) or basis not in fmt.BASIS_MARK:
         return ""
-    return f'<sup class="tanda" title="{fmt.BASIS_LABEL[basis]}">{fmt.BASIS_MARK[basis]}</sup>'
+    return f'<sup class="tanda" title="{html.escape(fmt.basis_label(basis))}">{fmt.BASIS_MARK[basis]}</sup>'
 
 
 def footnote(number) -> str:
     """A link to the report's source list: [3]."""
     if number is None:
         return ""
-    return f'<sup class="rujukan"><a href="#sumber-{int(number)}" aria-label="sumber {int(number)}">[{int(number)}]</a></sup>'
+    label = html.escape(_("sumber {n}").format(n=int(number)))
+    return f'<sup class="rujukan"><a href="#sumber-{int(number)}" aria-label="{label}">[{int(number)}]</a></sup>'
 
 
-def marked_score(value, basis, missing: str = fmt.NOT_AVAILABLE, note: int | None = None,
+def marked_score(value, basis, missing: str | None = None, note: int | None = None,
                  rejected=None) -> str:
     """A score with its mark and, for a published figure, its footnote; a missing one in words (an
     entity held back for ``rejected`` rows: "tidak dihitung", linked to the validation appendix)."""
     if fmt.is_missing(value) and not fmt.is_missing(rejected):
-        return (f'<span class="tidak-ada">{fmt.NOT_COMPUTED}</span> (<a href="#{VALIDATION_ANCHOR}">'
-                f"{int(rejected)} baris ditolak</a>)")
+        return (f'<span class="tidak-ada">{fmt.not_computed()}</span> (<a href="#{VALIDATION_ANCHOR}">'
+                + html.escape(_("{n} baris ditolak").format(n=int(rejected))) + "</a>)")
     if fmt.is_missing(value):
         if not fmt.is_missing(basis) and basis == "published":  # a published zone or rank without its score
-            return f'<span class="tidak-ada">{fmt.NOT_PUBLISHED}</span>{footnote(note)}'
-        return f'<span class="tidak-ada">{missing}</span>'
+            return f'<span class="tidak-ada">{fmt.not_published()}</span>{footnote(note)}'
+        return f'<span class="tidak-ada">{fmt.not_available() if missing is None else missing}</span>'
     published = not fmt.is_missing(basis) and basis == "published"  # only a published figure has a source
     return f"{fmt.skor(value)}{mark(basis)}{footnote(note) if published else ''}"
 
@@ -67,15 +71,15 @@ def marked_score(value, basis, missing: str = fmt.NOT_AVAILABLE, note: int | Non
 def marked_rank(rank, basis, note: int | None = None) -> str:
     """A rank with what it is: published (P and its footnote), or computed among the figures shown (†)."""
     if fmt.is_missing(rank):
-        return fmt.NOT_AVAILABLE
+        return fmt.not_available()
     if not fmt.is_missing(basis) and basis == "published":
         return f"{int(rank)}{mark('published')}{footnote(note)}"
-    return f'{int(rank)}<sup class="tanda" title="{fmt.DERIVED_LABEL}">{fmt.DERIVED_MARK}</sup>'
+    return f'{int(rank)}<sup class="tanda" title="{html.escape(fmt.derived_label())}">{fmt.DERIVED_MARK}</sup>'
 
 
 def direction_html(direction, delta=None) -> str:
     if fmt.is_missing(direction) or not direction:
-        return f'<span style="color:#59636e">{fmt.NOT_AVAILABLE}</span>'
+        return f'<span style="color:#59636e">{fmt.not_available()}</span>'
     colour = DIRECTION_COLOUR.get(direction, "#1f2328")
     amount = "" if fmt.is_missing(delta) else f" ({fmt.selisih(delta)})"
     return (f'<span class="arah" style="color:{colour};white-space:nowrap">'  # wraps on paper (kepatuhan.css)
@@ -130,12 +134,12 @@ def sources_html(cites) -> str:
     """'[3] Judul. https://...' per source of ``cites`` (data.Citations): the address as text and as a link
     (nothing is fetched)."""
     if cites.sources.empty:
-        return "<p>Laporan ini tidak memuat angka yang dipublikasikan.</p>"
+        return "<p>" + html.escape(_("Laporan ini tidak memuat angka yang dipublikasikan.")) + "</p>"
     items = []
     for r in cites.sources.itertuples():
         title = "" if fmt.is_missing(r.judul) else f"{html.escape(str(r.judul))}. "
         if fmt.is_missing(r.url):
-            where = "alamat tidak tersedia"
+            where = html.escape(_("alamat tidak tersedia"))
         elif str(r.url).startswith(("http://", "https://")):
             where = f'<a href="{html.escape(str(r.url))}" rel="noreferrer">{html.escape(str(r.url))}</a>'
         else:  # a publication name where no address exists
@@ -151,7 +155,7 @@ def styled(display: pd.DataFrame, html_columns=(), caption: str | None = None):
     content = hashlib.sha256(f"{caption}\x00{display.to_csv()}".encode()).hexdigest()[:10]
     styler = display.style.hide(axis="index").set_table_attributes(TABLE_ATTRIBUTES).set_uuid(content)
     if text_columns:
-        styler = styler.format(escape="html", na_rep=fmt.NOT_AVAILABLE, subset=text_columns)
+        styler = styler.format(escape="html", na_rep=fmt.not_available(), subset=text_columns)
     if html_columns:
         styler = styler.format(lambda v: v, subset=list(html_columns))
     styler = styler.set_table_styles([
@@ -221,7 +225,8 @@ def with_previous(table: pd.DataFrame, scores: pd.DataFrame, year_prev: int | No
         both_published = (table[f"{rank}_basis"] == "published") & (table["rank_prev_basis"] == "published")
         table["rank_change"] = table["rank_change"].where(both_published.fillna(False).astype(bool))
         table["direction"] = table["direction"].mask(table["direction"] == "baru dinilai")
-        table["flags"] = table["flags"].str.replace("tidak dinilai", f"{year_prev} tidak dipublikasikan", regex=False)
+        table["flags"] = table["flags"].str.replace("tidak dinilai", labels.FLAG_NOT_PUBLISHED.format(year=year_prev),
+                                                    regex=False)
     return table
 
 
@@ -270,10 +275,10 @@ def disagreement_notes(disagreements: pd.DataFrame, cites) -> dict[tuple[int, st
     for r in disagreements.itertuples():
         if r.chosen or not fmt.is_missing(r.unit) or cites.of(r.fact_id) is None:
             continue
-        rank = "" if fmt.is_missing(r.rank_in_province) else f" peringkat {int(r.rank_in_province)}"
+        rank = "" if fmt.is_missing(r.rank_in_province) else " " + _("peringkat {n}").format(n=int(r.rank_in_province))
         parts.setdefault((int(r.year), str(r.entity_code)), []).append(
             f"{marked_score(r.score, 'published', note=cites.of(r.fact_id))}{rank}")
-    return {key: "sumber lain: " + "; ".join(found) for key, found in parts.items()}
+    return {key: _("sumber lain: {figures}").format(figures="; ".join(found)) for key, found in parts.items()}
 
 
 def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int, cites, notes: dict, public: bool):
@@ -282,17 +287,17 @@ def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int, cites, 
     series = methodology.era(year, "Pemerintah Kabupaten").series  # a sparkline never crosses series
     years = sorted(int(y) for y in history.loc[history["score"].notna(), "year"].unique()
                    if methodology.era(int(y), "Pemerintah Kabupaten").series == series)
-    missing_prev = fmt.NOT_AVAILABLE if public else fmt.NOT_ASSESSED  # published: not found, not "not assessed"
+    missing_prev = fmt.not_available() if public else fmt.not_assessed()  # published: not found, not "not assessed"
     compared = table["year_prev"].notna().any()  # no previous year in this series: no columns about one
-    prev_header = f"Nilai {int(table['year_prev'].iloc[0])}" if compared else ""
+    prev_header = labels.header("nilai_sebelumnya", year=int(table["year_prev"].iloc[0])) if compared else ""
     zoned = table["zone"].notna().any() or table["category"].notna().any()
     rows = []
     for row in table.itertuples():
-        rank = "dicantumkan terpisah" if row.listed_apart else marked_rank(
+        rank = _("dicantumkan terpisah") if row.listed_apart else marked_rank(
             row.rank_province, row.rank_province_basis, cites.of(row.rank_province_fact_id))
         entity_history = history[history["entity_code"] == row.entity_code][["year", "score"]]
         entity_history = entity_history.set_index("year").reindex(years).rename_axis("year").reset_index()
-        remarks = [html.escape(row.flags)] if not fmt.is_missing(row.flags) and row.flags else []
+        remarks = [html.escape(labels.flags(row.flags))] if not fmt.is_missing(row.flags) and row.flags else []
         if (int(row.year), row.entity_code) in notes:
             remarks.append(notes[(int(row.year), row.entity_code)])
         if not fmt.is_missing(row.year_prev) and (int(row.year_prev), row.entity_code) in notes:
@@ -301,26 +306,27 @@ def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int, cites, 
         if (fmt.is_missing(row.rank_province_basis) or row.rank_province_basis != "published") \
                 and not fmt.is_missing(published_rank) \
                 and (fmt.is_missing(row.rank_province) or published_rank != row.rank_province):
-            remarks.append(f"peringkat dipublikasikan: {int(published_rank)}{mark('published')}"
-                           f"{footnote(cites.of(row.rank_province_fact_id))}")
+            remarks.append(_("peringkat dipublikasikan: {rank}").format(
+                rank=f"{int(published_rank)}{mark('published')}{footnote(cites.of(row.rank_province_fact_id))}"))
         cells = {
-            "Peringkat": rank,
-            "Entitas": html.escape(str(row.entity)),
-            "Nilai": marked_score(row.score, row.basis, note=cites.of(row.published_fact_id),
-                                  rejected=row.rows_rejected),
-            "Opini": html.escape(str(row.opinion)) if not fmt.is_missing(row.opinion) else fmt.NOT_AVAILABLE,
+            H("peringkat"): rank,
+            H("entitas"): html.escape(str(row.entity)),
+            H("nilai"): marked_score(row.score, row.basis, note=cites.of(row.published_fact_id),
+                                     rejected=row.rows_rejected),
+            H("opini"): html.escape(str(row.opinion)) if not fmt.is_missing(row.opinion) else fmt.not_available(),
         }
         if zoned:
-            cells["Kategori dan zona"] = badge(row.zone, row.category)
+            cells[H("kategori_zona")] = badge(row.zone, row.category)
         if compared:
             cells |= {
                 prev_header: marked_score(row.score_prev, row.basis_prev,
-                                          fmt.NOT_AVAILABLE if row.assessed_prev else missing_prev,
+                                          fmt.not_available() if row.assessed_prev else missing_prev,
                                           note=cites.of(row.fact_prev)),
-                "Perubahan": direction_html(row.direction, row.delta),
-                "Perubahan peringkat": "" if row.listed_apart else html.escape(fmt.perubahan_peringkat(row.rank_change)),
+                H("arah"): direction_html(row.direction, row.delta),
+                H("perubahan_peringkat"): "" if row.listed_apart else html.escape(
+                    fmt.perubahan_peringkat(row.rank_change)),
             }
-        cells |= {"Catatan": "; ".join(remarks), "Tren": sparkline(entity_history, year)}
+        cells |= {H("catatan"): "; ".join(remarks), H("tren"): sparkline(entity_history, year)}
         rows.append(cells)
     display = pd.DataFrame(rows)
     return styled(display, list(display.columns))
@@ -351,16 +357,16 @@ def trend_styler(history: pd.DataFrame, facts: pd.DataFrame, cites, notes: dict)
     components = {int(y): "; ".join(f"{html.escape(r.component)} {marked_score(r.score, 'published', note=cites.of(r.fact_id))}"
                                     for r in group.itertuples()) for y, group in parts.groupby("year")}
     display = pd.DataFrame({
-        "Tahun": [str(int(y)) for y in history["year"]],
-        "Nilai": [marked_score(s, b, note=cites.of(f)) for s, b, f in
-                  zip(history["score"], history["basis"], history["published_fact_id"], strict=True)],
-        "Opini": [html.escape(o) if not fmt.is_missing(o) else fmt.NOT_AVAILABLE for o in history["opinion"]],
-        "Kategori dan zona": [badge(z, c) for z, c in zip(history["zone"], history["category"], strict=True)],
-        "Era": [html.escape(e) for e in _eras(history)],
-        "Catatan": [notes.get((int(y), c), "") for y, c in zip(history["year"], history["entity_code"], strict=True)],
+        H("tahun"): [str(int(y)) for y in history["year"]],
+        H("nilai"): [marked_score(s, b, note=cites.of(f)) for s, b, f in
+                     zip(history["score"], history["basis"], history["published_fact_id"], strict=True)],
+        H("opini"): [html.escape(o) if not fmt.is_missing(o) else fmt.not_available() for o in history["opinion"]],
+        H("kategori_zona"): [badge(z, c) for z, c in zip(history["zone"], history["category"], strict=True)],
+        H("era"): [html.escape(e) for e in _eras(history)],
+        H("catatan"): [notes.get((int(y), c), "") for y, c in zip(history["year"], history["entity_code"], strict=True)],
     })
     if components:  # 2025-: the published sub-scores (dimensi 0-70, kepercayaan 0-30)
-        display.insert(2, "Komponen nilai", [components.get(int(y), "") for y in history["year"]])
+        display.insert(2, H("komponen_nilai"), [components.get(int(y), "") for y in history["year"]])
     return styled(display, list(display.columns))
 
 
@@ -394,22 +400,24 @@ def comparison_export(table: pd.DataFrame, facts: pd.DataFrame, level: str = "pr
 
 def movers_styler(moved: pd.DataFrame, cites):
     display = pd.DataFrame({
-        "Entitas": moved["entity"],
-        "Sebelumnya": [f"{marked_score(s, b, note=cites.of(f))} ({int(y)})" for s, b, f, y in
-                       zip(moved["score_prev"], moved["basis_prev"], moved["fact_prev"], moved["year_prev"],
-                           strict=True)],
-        "Sekarang": [f"{marked_score(s, b, note=cites.of(f))} ({int(y)})" for s, b, f, y in
-                     zip(moved["score"], moved["basis"], moved["published_fact_id"], moved["year"], strict=True)],
-        "Perubahan": [direction_html(d, x) for d, x in zip(moved["direction"], moved["delta"], strict=True)],
-        "Peringkat": [fmt.perubahan_peringkat(c) for c in moved["rank_change"]],
-        "Keterbandingan": [f if f else "sebanding" for f in moved["flags"].fillna("")],
+        H("entitas"): moved["entity"],
+        H("sebelumnya"): [f"{marked_score(s, b, note=cites.of(f))} ({int(y)})" for s, b, f, y in
+                          zip(moved["score_prev"], moved["basis_prev"], moved["fact_prev"], moved["year_prev"],
+                              strict=True)],
+        H("sekarang"): [f"{marked_score(s, b, note=cites.of(f))} ({int(y)})" for s, b, f, y in
+                        zip(moved["score"], moved["basis"], moved["published_fact_id"], moved["year"], strict=True)],
+        H("arah"): [direction_html(d, x) for d, x in zip(moved["direction"], moved["delta"], strict=True)],
+        H("peringkat"): [fmt.perubahan_peringkat(c) for c in moved["rank_change"]],
+        H("keterbandingan"): [labels.flags(f) if f else _("sebanding") for f in moved["flags"].fillna("")],
     })
-    return styled(display, ["Sebelumnya", "Sekarang", "Perubahan"])
+    return styled(display, [H("sebelumnya"), H("sekarang"), H("arah")])
 
 
 def number_styler(frame: pd.DataFrame, scores=(), counts=(), shares=(), caption: str | None = None,
-                  missing: str = fmt.NOT_AVAILABLE):
-    """A Styler of a plain frame with Indonesian numbers; a missing figure shows ``missing``, never 0."""
+                  missing: str | None = None):
+    """A Styler of a plain frame (machine columns, labels.COLUMNS) with its headers and numbers in the reader's
+    language; a missing figure shows ``missing`` (default "tidak tersedia"), never 0."""
+    missing = fmt.not_available() if missing is None else missing
     display = frame.copy()
     for column in display.columns:
         if column in scores:
@@ -419,8 +427,8 @@ def number_styler(frame: pd.DataFrame, scores=(), counts=(), shares=(), caption:
         elif column in shares:
             display[column] = [fmt.persen(v, missing=missing) for v in display[column]]
         else:
-            display[column] = [fmt.NOT_AVAILABLE if fmt.is_missing(v) else str(v) for v in display[column]]
-    return styled(display, caption=caption)
+            display[column] = [missing if fmt.is_missing(v) else str(v) for v in display[column]]
+    return styled(display.rename(columns=lambda c: H(c) if c in labels.COLUMNS else c), caption=caption)
 
 
 def unit_export(units: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
@@ -437,16 +445,15 @@ def unit_export(units: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
 def unit_styler(units: pd.DataFrame, cites, caption: str):
     """Unit figures for readers: each score with its mark and, when published, its footnote; dimension
     points where any unit has them."""
-    dimensions = (("input", "Input"), ("proses", "Proses"), ("output", "Output"), ("pengaduan", "Pengaduan"))
     display = pd.DataFrame({
-        "Entitas": [html.escape(str(v)) for v in units["entity"]],
-        "Unit layanan": [html.escape(str(v)) for v in units["unit"]],
-        "Nilai": [marked_score(v, b, note=cites.of(f)) for v, b, f in
-                  zip(units["nilai"], units["basis"], units["fact_id"], strict=True)],
-        **{name: [fmt.skor(v) for v in units[column]] for column, name in dimensions
+        H("entitas"): [html.escape(str(v)) for v in units["entity"]],
+        H("unit"): [html.escape(str(v)) for v in units["unit"]],
+        H("nilai"): [marked_score(v, b, note=cites.of(f)) for v, b, f in
+                     zip(units["nilai"], units["basis"], units["fact_id"], strict=True)],
+        **{H(column): [fmt.skor(v) for v in units[column]] for column in ("input", "proses", "output", "pengaduan")
            if units[column].notna().any()},
     })
     if units["unit_category"].notna().any():  # 2025-
-        display.insert(3, "Kategori", [html.escape(v) if not fmt.is_missing(v) else fmt.NOT_AVAILABLE
-                                       for v in units["unit_category"]])
+        display.insert(3, H("kategori"), [html.escape(v) if not fmt.is_missing(v) else fmt.not_available()
+                                          for v in units["unit_category"]])
     return styled(display, list(display.columns), caption=caption)

@@ -22,7 +22,8 @@
     }
     const filtering = Boolean(query || year || kind);
     document.body.classList.toggle("menyaring", filtering);
-    status.textContent = filtering ? (shown ? `${shown} dari ${rows.length} laporan cocok.` : "Tidak ada laporan yang cocok.") : "";
+    const found = status.dataset.cocok.replace("{n}", shown).replace("{total}", rows.length);
+    status.textContent = filtering ? (shown ? found : status.dataset.kosong) : "";
   }
 
   form.hidden = false;
