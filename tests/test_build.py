@@ -389,7 +389,14 @@ def start_slow_build(root: Path, reports: int, seconds: float, *options, **popen
     """tests/fixtures/slow_build.py in ``root``, stderr to root/stderr.txt."""
     return subprocess.Popen([sys.executable, str(SLOW_BUILD), str(reports), str(seconds), *options],
                             env=os.environ | {"KEPATUHAN_ROOT": str(root), "MPLBACKEND": "Agg"},
-                            stdout=subprocess.DEVNULL, stderr=(root / "stderr.txt").open("w"), **popen)
+                            stdout=subprocess.DEVNULL, stderr=(root / "stderr.txt").open("w"),
+                            preexec_fn=_sigint_as_from_a_shell, **popen)
+
+
+def _sigint_as_from_a_shell() -> None:
+    """In the child: Ctrl-C's default action, as a shell starts a command. An ignored SIGINT is inherited,
+    and this test process may have it ignored: an in-process `main` that ended interrupted leaves it so."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for(condition, timeout=60.0, what="condition"):
