@@ -220,7 +220,7 @@ def test_an_edit_to_ingest_or_scoring_rebuilds_no_report():
         assert {"reports/sections.py", "reports/tables.py", "reports/charts.py", "reports/render.py",
                 "methodology.py"} <= files, notebook.name
         assert not files & {"ingest.py", "scoring.py", "pipeline.py", "ranking.py", "published.py", "cli.py",
-                            "synthetic/__init__.py", "reports/build.py"}, notebook.name
+                            "synthetic/__init__.py", "reports/build/__init__.py"}, notebook.name
 
 
 def test_parameters_are_checked_before_any_work(tmp_path):
