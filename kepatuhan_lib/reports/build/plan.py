@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from ... import config, i18n, storage
 from ...errors import UsageError
 from ..catalog import REPORTS, Job, Report
 from ..params import resolve_province
+from .reads import TableRows, rows_read, table_digests
 
 STATE_VERSION = 1
 
@@ -106,16 +108,29 @@ def module_closure(modules: set[str], package_dir: Path = config.PACKAGE_DIR) ->
             if path is None or path in found:
                 continue
             found.add(path)
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-                if isinstance(node, ast.Import):
-                    todo += [a.name for a in node.names if a.name.split(".")[0] == package]
-                elif isinstance(node, ast.ImportFrom):
+            for level, module, names in _imports(path.read_bytes()):
+                if level is None:  # import a, b
+                    todo += [n for n in names if n.split(".")[0] == package]
+                else:
                     here = [package, *parts[:depth]] if path.name == "__init__.py" else [package, *parts[:depth - 1]]
-                    base = here[:len(here) - node.level + 1] if node.level else []
-                    target = ".".join([*base, *(node.module.split(".") if node.module else [])])
+                    base = here[:len(here) - level + 1] if level else []
+                    target = ".".join([*base, *(module.split(".") if module else [])])
                     if target.split(".")[0] == package:
-                        todo += [target, *(f"{target}.{a.name}" for a in node.names)]
+                        todo += [target, *(f"{target}.{n}" for n in names)]
     return found
+
+
+@functools.lru_cache(maxsize=256)
+def _imports(source: bytes) -> tuple[tuple[int | None, str | None, tuple[str, ...]], ...]:
+    """The import statements of a module's source, as (level, module, names); level None: `import names`.
+    Keyed by the source itself: parsed once for the notebooks of a build, again whenever it changes."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.append((None, None, tuple(a.name for a in node.names)))
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.level, node.module, tuple(a.name for a in node.names)))
+    return tuple(found)
 
 
 def _module_file(package_dir: Path, parts: list[str]) -> Path | None:
@@ -127,19 +142,69 @@ def _module_file(package_dir: Path, parts: list[str]) -> Path | None:
     return None
 
 
-def job_key(report: Report, params: dict, library: str, digests: dict[Path, str], links: dict | None = None) -> str:
+class Digests:
+    """What one build hashes, each once: files (sha256) and the processed tables of each edition (reads.TableRows)."""
+
+    def __init__(self):
+        self._files: dict[Path, str] = {}
+        self._tables: dict[tuple[str, str], TableRows] = {}
+        self._inputs: dict[tuple[str, str], list] = {}
+
+    def file(self, path: Path) -> str:
+        if path not in self._files:
+            self._files[path] = file_digest(path)
+        return self._files[path]
+
+    def tables(self, edition: str) -> Callable[[str], TableRows]:
+        """``table(name)``: the edition's processed table (of the generation the build holds), hashed by rows."""
+        def table(name: str) -> TableRows:
+            if (edition, name) not in self._tables:
+                self._tables[edition, name] = TableRows.read(config.processed(edition).table(name))
+            return self._tables[edition, name]
+        return table
+
+    def inputs(self, report: Report, params: dict) -> list[tuple[str, Path, str | None]]:
+        """A report's declared inputs for an edition, looked up once per report and edition: (path as a reader
+        sees it, path, the processed table's name where the report declares which of its rows it reads)."""
+        memo = (report.name, params.get("edition", ""))
+        if memo not in self._inputs:
+            tables = {}
+            if report.reads is not None:
+                where = config.processed(params["edition"])
+                tables = {where.table(name): name for name in report.inputs if isinstance(name, str)}
+            self._inputs[memo] = [(config.display_path(path), path, tables.get(path))
+                                  for path in report.input_paths(params)]
+        return self._inputs[memo]
+
+
+def provenance(report: Report, params: dict, digests: Digests) -> dict[str, dict]:
+    """A job's declared inputs, by the path a reader sees (a table under its edition, not its generation's
+    folder: the same content in a new generation is no change): for a processed table whose rows the report
+    declares (``report.reads``), the digest of the rows it reads; for any other file, its sha256. The job's
+    key covers these, and its page's footer shows them (footer_inputs)."""
+    inputs = digests.inputs(report, params)
+    names = [name for _shown, _path, name in inputs if name]
+    rows = table_digests(report.reads, params, digests.tables(params["edition"]), names) if names else {}
+    return {shown: {"digest": rows[name]} if name else {"sha256": digests.file(path)} for shown, path, name in inputs}
+
+
+def footer_inputs(report: Report, params: dict, digests: Digests, inputs: dict[str, dict]) -> dict[str, dict]:
+    """What a page's footer lists of each input (render.input_list): ``inputs`` (provenance), by the file the
+    report reads (its resolved path, as the notebook names it), with how many rows it reads of a table."""
+    tables = digests.tables(params.get("edition", ""))
+    return {str(path.resolve()): inputs[shown] | ({"rows": rows_read(report.reads, params, tables, name)} if name else {})
+            for shown, path, name in digests.inputs(report, params)}
+
+
+def job_key(report: Report, params: dict, library: str, digests: Digests, links: dict | None = None,
+            inputs: dict | None = None) -> str:
     """The hash a report's HTML is built from: notebook, parameters (its language among them), declared
-    inputs, library, and the link to its other-language version (``links``: its arrival rebuilds the page)."""
-    inputs = report.input_paths(params)
-    for path in (report.notebook, *inputs):
-        if path not in digests:
-            digests[path] = file_digest(path)
+    inputs (``inputs``: their provenance, computed here when not given), library, and the link to its
+    other-language version (``links``: its arrival rebuilds the page)."""
     material = {
-        "notebook": digests[report.notebook],
+        "notebook": digests.file(report.notebook),
         "params": params,
-        # By the path a reader sees (a table under its edition, not its generation's folder): the same
-        # content in a new generation is no change.
-        "inputs": {config.display_path(p): digests[p] for p in inputs},
+        "inputs": provenance(report, params, digests) if inputs is None else inputs,
         "library": library,
     }
     if links:
@@ -149,14 +214,14 @@ def job_key(report: Report, params: dict, library: str, digests: dict[Path, str]
 
 def notebook_imports(notebook: Path) -> set[str]:
     """The modules a notebook imports: a worker imports them in a kernel before it is needed."""
-    import nbformat
-
     modules = set()
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        if cell.cell_type != "code":
+    # The notebook's JSON as it is (nbformat's reader, and its schema validation, take seconds to import).
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
             continue
+        source = cell["source"]
         try:
-            tree = ast.parse(cell.source)
+            tree = ast.parse(source if isinstance(source, str) else "".join(source))
         except SyntaxError:  # IPython magics
             continue
         for node in ast.walk(tree):

@@ -12,7 +12,8 @@ from pathlib import Path
 from ... import config, i18n
 from ..catalog import REPORTS, Job, Report
 from ..params import check
-from .plan import file_digest, job_key, library_digest, load_state, other_language, save_state
+from .plan import (Digests, file_digest, job_key, library_digest, load_state, other_language, provenance, save_state,
+                   footer_inputs)
 from .workers import CELL_TIMEOUT, Outcome, Task, run_all
 
 
@@ -58,7 +59,7 @@ def build(
     started = time.perf_counter()
     state_path = state_path or reports_dir / config.BUILD_STATE_NAME
     checked = [(job, catalog[job.report], check(catalog[job.report], job.params)) for job in jobs]
-    libraries, digests = {}, {}
+    libraries, digests = {}, Digests()
     entries = load_state(state_path)
     tasks, skipped = {}, []
     pages = {report.page(job).as_posix(): (job, report) for job, report, _params in checked}
@@ -67,7 +68,8 @@ def build(
         if report.notebook not in libraries:
             libraries[report.notebook] = library_digest(report.notebook)
         other = other_language(report, job, pages, entries, reports_dir)
-        key = job_key(report, params, libraries[report.notebook], digests, other)
+        inputs = provenance(report, params, digests)
+        key = job_key(report, params, libraries[report.notebook], digests, other, inputs)
         old = entries.get(rel, {})
         if not force and old.get("key") == key and old.get("status") == "ok" and (reports_dir / rel).exists():
             skipped.append(rel)
@@ -76,7 +78,8 @@ def build(
                         "province_code": job.province_code, "key": key, **asdict(Outcome("pending")),
                         "outputs": old.get("outputs", [])}  # until replaced: removed if not written again
         tasks[rel] = Task(str(report.notebook), params, str(reports_dir), rel,
-                          tuple(str(p) for p in report.input_paths(params)), timeout, job.subject, other)
+                          tuple(str(p) for p in report.input_paths(params)),
+                          footer_inputs(report, params, digests, inputs), timeout, job.subject, other)
     if prune:
         built_langs = {p.get("lang", i18n.DEFAULT) for _job, _report, p in checked}
         for rel in set(entries) - set(pages):

@@ -31,6 +31,7 @@ class Task:
     reports_dir: str
     html: str  # relative to reports_dir
     inputs: tuple[str, ...]  # declared: the notebook may read these (and package data) only
+    provenance: dict  # plan.provenance: what of each input the key covers, shown in the page's footer
     timeout: int = CELL_TIMEOUT
     subject: str = ""  # whom the report is about, named with its year on paper
     other_language: dict | None = None  # render.counterpart: the page's version in the other language
@@ -186,7 +187,8 @@ def _run_task(task: Task) -> Outcome:
         files = table_files(html_path, emitted.tables)
         built_at = datetime.now()
         html, title = render_html(nb, emitted, built_at=built_at, downloads=[f.name for f in files],
-                                  subject=task.subject, other_language=task.other_language)
+                                  subject=task.subject, other_language=task.other_language,
+                                  provenance=task.provenance)
         export_tables(emitted.tables, html_path)
         storage.write_text(html_path, html)
     except Exception as err:  # a report's own failure must not stop the others
