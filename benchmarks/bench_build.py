@@ -134,8 +134,8 @@ def main() -> None:
             every = b.select_jobs(EDITION)
             whole = keying_seconds({n: dataclasses.replace(r, reads=None) for n, r in REPORTS.items()}, every)
             by_rows = keying_seconds(REPORTS, every)
-            print(f"keys of all {len(every)} {EDITION} reports: {by_rows:.2f} s by the rows each reads, {whole:.2f} s by "
-                  f"whole tables ({by_rows / whole:.1f}x)", flush=True)
+            print(f"keys of all {len(every)} {EDITION} reports: {by_rows:.2f} s by the rows each reads, "
+                  f"{whole:.2f} s by whole tables ({by_rows / whole:.1f}x)", flush=True)
         print(f"{len(jobs)} {'real' if found else 'fixture'} province reports, 2 ways, cold", flush=True)
         (work / "naive").mkdir()
         naive_s = naive(catalog, jobs, work / "naive")

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from fixtures.project import data_under
 from kepatuhan_lib import config
 from kepatuhan_lib.errors import ParameterError, UsageError
 from kepatuhan_lib.reports import build as b
@@ -578,20 +579,16 @@ def entity_rows(processed) -> dict[str, list]:
 
 @pytest.fixture(scope="module")
 def new_data(tmp_path_factory):
-    """The committed example exports (Bengkulu, Maluku; one answer of 2022 rejected) ingested by the real pipeline
-    into a temporary tree, then again after new data for one entity of Bengkulu 2023 (every answer of Kabupaten Seluma scored 0):
-    the keys of every contoh report and every entity's rows, before and after."""
+    """The committed example exports (Bengkulu, Maluku; one answer of 2022 rejected) ingested by the real
+    pipeline into a temporary tree, then again after new data for one entity of Bengkulu 2023 (every answer
+    of Kabupaten Seluma scored 0): the keys of every contoh report and every entity's rows, before and after."""
     from kepatuhan_lib.cli import main
 
     root = tmp_path_factory.mktemp("new-data")
-    data, published = config.DATA_DIR, config.PUBLISHED_RAW_DIR
     with pytest.MonkeyPatch.context() as mp:
-        for name in dir(config):
-            value = getattr(config, name)
-            if isinstance(value, Path) and (value == data or data in value.parents) \
-                    and not (value == published or published in value.parents):
-                mp.setattr(config, name, root / value.relative_to(config.ROOT))
-        shutil.copytree(data / "synthetic_examples", config.SYNTHETIC_EXAMPLES_DIR)
+        committed = config.SYNTHETIC_EXAMPLES_DIR
+        data_under(mp, root)
+        shutil.copytree(committed, config.SYNTHETIC_EXAMPLES_DIR)
         with (config.SYNTHETIC_EXAMPLES_DIR / "synthetic_jawaban_indikator_2022_bengkulu.csv").open("a") as answers:
             answers.write("2022;Bengkulu;Pemerintah Kabupaten;Kabupaten Kaur;17.04;DPMPTSP;Input;Kompetensi Pelaksana;"
                           "IN01;Pelaksana memahami standar pelayanan dan tugasnya;PL9;3;tiga;ya\n")  # rejected

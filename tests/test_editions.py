@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from fixtures.project import data_under
 from kepatuhan_lib import config
 from kepatuhan_lib.cli import main
 from kepatuhan_lib.reports import sections
@@ -23,13 +24,8 @@ FIXTURE_EXPORT = Path(__file__).parent / "fixtures" / "exports" / "rekap_nilai_u
 def project(tmp_path_factory):
     """A project tree whose data/ is temporary (the real published results), with one analyst export."""
     root = tmp_path_factory.mktemp("project")
-    data, published = config.DATA_DIR, config.PUBLISHED_RAW_DIR
     with pytest.MonkeyPatch.context() as mp:
-        for name in dir(config):
-            value = getattr(config, name)
-            if isinstance(value, Path) and (value == data or data in value.parents) \
-                    and not (value == published or published in value.parents):
-                mp.setattr(config, name, root / value.relative_to(config.ROOT))
+        data_under(mp, root)
         mp.setattr(config, "REPORTS_DIR", root / "reports")
         mp.setenv("KEPATUHAN_ROOT", str(root))  # the report kernels read this tree
         mp.setenv("MPLBACKEND", "Agg")

@@ -192,7 +192,8 @@ def footer_inputs(report: Report, params: dict, digests: Digests, inputs: dict[s
     """What a page's footer lists of each input (render.input_list): ``inputs`` (provenance), by the file the
     report reads (its resolved path, as the notebook names it), with how many rows it reads of a table."""
     tables = digests.tables(params.get("edition", ""))
-    return {str(path.resolve()): inputs[shown] | ({"rows": rows_read(report.reads, params, tables, name)} if name else {})
+    return {str(path.resolve()): inputs[shown] | ({"rows": rows_read(report.reads, params, tables, name)}
+                                                  if name else {})
             for shown, path, name in digests.inputs(report, params)}
 
 
