@@ -11,7 +11,8 @@ from . import schemas
 from .errors import MethodologyError
 from .keys import codes_of, combination_key
 from .reference import get_resolver
-from .methodology import DIMENSIONS, classify_frame, dimension_caps, era, round_half_up
+from .methodology import classify_frame, dimension_caps, era, round_half_up
+from .schemas import DIMENSIONS
 
 UNIT_KEY = ["year", "entity_type", "entity_code", "unit"]
 ENTITY_KEY = ["year", "entity_type", "entity_code"]
