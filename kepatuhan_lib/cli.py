@@ -12,99 +12,36 @@ from .i18n import LANGUAGES
 
 
 def _validate(args) -> int:
-    from .ingest import validate_command
+    from .commands import validate_command
 
     return validate_command(args.files)
 
 
 def _score(args) -> int:
-    from .scoring import score_command
+    from .commands import score_command
 
     return score_command(args.files, args.out)
 
 
 def _ingest(args) -> int:
-    from .pipeline import ingest_command
+    from .commands import ingest_command
 
     return ingest_command()
 
 
 def _demo_data(args) -> int:
-    from .synthetic import demo_data_command
+    from .commands import demo_data_command
 
     return demo_data_command(if_missing=args.if_missing, seed=args.seed)
 
 
 def _build(args) -> int:
-    """`kepatuhan build`: exit 0 when every selected report built, 1 when any failed.
+    from .commands import build_command
 
-    One build at a time in reports/ (reports/.lock; another is a LockedError naming it). Each
-    edition's processed tables are read from one generation, held and pinned for the whole build
-    (storage.pinned), whatever an ingest does meanwhile.
-    """
-    from . import config, i18n, locks, storage
-    from .reports import build
-
-    editions, jobs = args.edition, args.jobs
-    if jobs is not None and jobs < 1:
-        raise UsageError("--jobs must be at least 1")
-    if jobs is not None and jobs > (cores := build.available_cores()):
-        print(f"kepatuhan build: --jobs {jobs} is more than the {cores} cores here; using {cores}", file=sys.stderr)
-        jobs = cores
-    unknown = sorted(set(editions or ()) - set(config.EDITIONS))
-    if unknown:
-        raise UsageError(f"unknown edition {', '.join(unknown)}; editions: {', '.join(config.EDITIONS)}")
-    if args.pdf:
-        from .reports.pdf import require
-
-        require()
-    with (storage.writing_in(config.REPORTS_DIR),
-          locks.exclusive(config.REPORTS_DIR / config.LOCK_NAME, "build")):
-        have = build.available_editions()
-        missing = sorted(set(editions or ()) - set(have))
-        if missing:
-            raise UsageError(f"no processed data for edition {', '.join(missing)}; run `kepatuhan ingest`"
-                             + ("" if "ekspor" not in missing else " (ekspor needs files in data/raw/exports/)"))
-        if not have:
-            raise UsageError("no processed data yet; run `kepatuhan ingest`")
-        with storage.pinned(editions or have):
-            return _build_editions(args, editions or have, have, jobs, langs=args.lang or [i18n.DEFAULT])
-
-
-def _build_editions(args, editions, have, jobs, langs) -> int:
-    """Build each edition's selection into reports/<edition>/, saying what became of it; then the editions page."""
-    import shutil
-
-    from . import config
-    from .reports import build
-    from .reports.index import write_editions_index
-
-    narrowed = args.year or args.province or args.report
-    selections = {edition: build.select_jobs(edition, args.year, args.province, args.report, langs=langs)
-                  for edition in editions}
-    failed = 0
-    for edition, selection in selections.items():
-        reports_dir = config.REPORTS_DIR / edition
-        print(f"kepatuhan build [{edition}]: {len(selection)} reports", file=sys.stderr)
-        result = build.build(selection, n_jobs=jobs, force=args.force, prune=not narrowed, reports_dir=reports_dir,
-                             pdf=args.pdf)
-        print(
-            f"kepatuhan build [{edition}]: {len(set(result.built) - set(result.failed))} built, "
-            f"{len(result.skipped)} unchanged, {len(result.failed)} failed in {result.seconds:.1f} s; "
-            f"see {config.display_path(reports_dir / 'index.html')}",
-            file=sys.stderr,
-        )
-        for path, outcome in result.failed.items():
-            where = f" in section '{outcome.section}'" if outcome.section else ""
-            print(f"  failed: {edition}/{path}{where}: {outcome.error}", file=sys.stderr)
-        failed += len(result.failed)
-    if not (args.edition or narrowed):  # a full build: reports of editions no longer ingested go
-        for stale in set(config.EDITIONS) - set(have):
-            if (config.REPORTS_DIR / stale).is_dir():
-                shutil.rmtree(config.REPORTS_DIR / stale)
-    index = write_editions_index(config.REPORTS_DIR)
-    print(f"kepatuhan build: editions listed in {config.display_path(index)}", file=sys.stderr)
-    return 1 if failed else 0
+    return build_command(
+        editions=args.edition, years=args.year, provinces=args.province, reports=args.report, jobs=args.jobs, force=args.force,
+        langs=args.lang, pdf=args.pdf,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,15 +1,15 @@
-"""`kepatuhan ingest`: the published results and each edition's exports into data/processed/<edition>/."""
+"""The published results and each edition's exports into the processed tables of data/processed/<edition>/
+(run by `kepatuhan ingest`, commands.py)."""
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import config, locks, methodology, schemas, storage
+from . import config, methodology, schemas
 from .ingest import ExportData, read_exports
 from .methodology import classify_frame
 from .published import disagreements, load_national_counts, load_published
@@ -81,9 +81,28 @@ def supersede(data: ExportData, covered: pd.MultiIndex, by: str) -> tuple[Export
                                 dtype="string"),
         }))
     superseded = pd.concat(moved, ignore_index=True)
-    remaining = ExportData(kept["units"], kept["answers"], data.problems, data.rows_read, data.rows_skipped,
-                           data.attribution, data.notices)
+    remaining = replace(data, units=kept["units"], answers=kept["answers"])
     return remaining, superseded
+
+
+def input_files(files_read: list[pd.DataFrame], quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Row accounting per export file (schemas.INPUT_FILES): of its data rows read, how many were used and
+    how many quarantined (a row with several problems counts once; a superseded row is quarantined), and
+    every reason with its count. ``files_read``: ``ExportData.files`` of each folder read."""
+    read = pd.concat(files_read, ignore_index=True) if files_read else schemas.empty(schemas.INPUT_FILES)
+    rows = quarantine[quarantine["row"].notna()].drop_duplicates(["file", "sheet", "row"])
+    quarantined = rows.groupby("file").size()
+    reasons = quarantine.groupby("file")["reason"].agg(
+        lambda r: "; ".join(f"{reason} ({n})" for reason, n in r.value_counts().items()))
+    table = pd.DataFrame({
+        "file": read["file"],
+        "rows_read": read["rows_read"],
+        "rows_quarantined": read["file"].map(quarantined).fillna(0).astype("Int64"),
+        "rows_skipped": read["rows_skipped"],
+        "reasons": read["file"].map(reasons).astype("string"),
+    })
+    table.insert(2, "rows_used", table["rows_read"] - table["rows_quarantined"])
+    return table.astype(schemas.dtypes(schemas.INPUT_FILES))
 
 
 def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
@@ -245,20 +264,17 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
     export_dirs = list(config.edition_export_dirs(edition) if export_dirs is None else export_dirs)
     facts, facts_quarantine = published if published is not None else load_published()
 
-    units, answers, quarantines, rejected, notices = [], [], [facts_quarantine], [], []
-    covered, files, rows_read, rows_quarantined, rows_skipped = None, 0, 0, 0, 0
+    units, answers, quarantines, rejected, notices, files_read = [], [], [], [], [], []
+    covered = None
     for directory in export_dirs:
-        paths = export_files(directory)
-        data = read_exports(paths)
-        files, rows_read, rows_skipped = files + len(paths), rows_read + data.rows_read, rows_skipped + data.rows_skipped
-        rows_quarantined += data.rows_quarantined
+        data = read_exports(export_files(directory))
+        files_read.append(data.files)
         rejected.append(data.quarantine())
         quarantines.append(rejected[-1][schemas.PROBLEM_COLUMNS])
         notices += data.notices
         if covered is not None and len(covered):
             data, superseded = supersede(data, covered, config.display_path(export_dirs[0]))
             quarantines.append(superseded)
-            rows_quarantined += len(superseded)
         units += [data.units] if len(data.units) else []
         answers += [data.answers] if len(data.answers) else []
         found = pd.concat([_keys(f).to_frame(index=False) for f in (data.units, data.answers) if len(f)]
@@ -277,9 +293,13 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
     scores = scores.merge(beyond.assign(discrepancy=True), on=ENTITY_KEY, how="left")
     scores["discrepancy"] = scores["discrepancy"].astype("boolean").fillna(False).astype(bool)
 
+    exports_quarantine = pd.concat([q for q in quarantines if len(q)] or [schemas.empty(schemas.QUARANTINE_TABLE)],
+                                   ignore_index=True)
+    accounting = input_files(files_read, exports_quarantine)
     summary = IngestSummary(
-        edition=edition, files=files, rows_read=rows_read, rows_quarantined=rows_quarantined,
-        rows_skipped=rows_skipped, published_facts=len(facts), published_quarantined=len(facts_quarantine),
+        edition=edition, files=len(accounting), rows_read=int(accounting["rows_read"].sum()),
+        rows_quarantined=int(accounting["rows_quarantined"].sum()),
+        rows_skipped=int(accounting["rows_skipped"].sum()), published_facts=len(facts), published_quarantined=len(facts_quarantine),
         entities_scored=len(computed), discrepancies=len(beyond), problems=len(rejected),
         entities_held_back=len(scored.held_back), notices=tuple(notices),
     )
@@ -290,7 +310,9 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
         "units": units if len(units) else schemas.empty(schemas.UNITS),
         "unit_figures": unit_figures(units, facts),
         "answers": schemas.concat(answers) if answers else schemas.empty(schemas.ANSWERS),
-        "quarantine": pd.concat([q for q in quarantines if len(q)] or quarantines[:1], ignore_index=True),
+        "quarantine": pd.concat([q for q in (facts_quarantine, exports_quarantine) if len(q)] or [facts_quarantine],
+                                ignore_index=True),
+        "input_files": accounting,
         "entity_scores": computed,
         "held_back": scored.held_back,
         "scores": scores,
@@ -303,41 +325,3 @@ def editions_to_build() -> list[str]:
     """The published edition always; the demo when its example exports exist; ekspor when data/raw/exports/ has files."""
     return [e for e in config.EDITIONS
             if e == config.PUBLIC_EDITION or any(export_files(d) for d in config.edition_export_dirs(e))]
-
-
-def ingest_command() -> int:
-    """Write every edition's processed tables as a new generation and print the row accounting.
-
-    One ingest at a time (data/processed/.lock; another is a LockedError naming it). Exit code 1
-    when an export or a published fact had a problem (the tables are still written from
-    everything else), 0 otherwise.
-    """
-    with storage.writing_in(config.PROCESSED_DIR), locks.exclusive(config.PROCESSED_DIR / config.LOCK_NAME, "ingest"):
-        for edition in config.EDITIONS:
-            for path in storage.clean_generations(edition):
-                if path.name.endswith(".tmp"):
-                    print(f"[{edition}] removed what an interrupted ingest left: {config.display_path(path)}/",
-                          file=sys.stderr)
-        return _ingest()
-
-
-def _ingest() -> int:
-    published = load_published()
-    problems = 0
-    editions = editions_to_build()
-    for stale in set(config.EDITIONS) - set(editions):  # e.g. ekspor after data/raw/exports/ was emptied
-        if config.processed_link(stale).is_symlink() or config.processed_link(stale).exists():
-            storage.remove_edition(stale)
-            print(f"[{stale}] no input any more: {config.display_path(config.processed_link(stale))}/ removed",
-                  file=sys.stderr)
-    for edition in editions:
-        sources = ", ".join(config.display_path(d) + "/" for d in config.edition_export_dirs(edition))
-        print(f"[{edition}] reading the published results{' and ' + sources if sources else ''} ...", file=sys.stderr)
-        tables, differences, summary = build_processed(edition, published)
-        storage.write_generation(edition, tables, differences)
-        for line in summary.lines():
-            print(f"[{edition}] {line}", file=sys.stderr)
-        print(f"[{edition}] processed tables written to {config.display_path(config.processed_link(edition))}/",
-              file=sys.stderr)
-        problems += summary.problems + summary.published_quarantined
-    return 1 if problems else 0

@@ -68,13 +68,13 @@ def test_ctrl_c_at_any_moment_of_start_up_prints_one_line_and_exits_130(tmp_path
 def test_main_in_process_ended_interrupted_puts_back_the_sigint_handler(monkeypatch, capsys, handler):
     """`main` called in a process (tests, a notebook) that ends interrupted ignores SIGINT only until it returns:
     the process's own handler is back, so a later Ctrl-C (or a child it starts) is not ignored."""
-    from kepatuhan_lib import pipeline
+    from kepatuhan_lib import commands
     from kepatuhan_lib.cli import main
 
     def interrupted():
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "ingest_command", interrupted)
+    monkeypatch.setattr(commands, "ingest_command", interrupted)
     previous = signal.signal(signal.SIGINT, handler)
     try:
         assert main(["ingest"]) == 130

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import config, i18n
+from .. import config, i18n, schemas
 from . import data
 
 Allowed = Callable[[], Mapping[Any, str] | Sequence[Any]] | Sequence[Any] | None
@@ -141,7 +141,7 @@ EDITION = Parameter(
     description="which processed data: terbitan (published facts only), contoh (demo), ekspor (own exports)",
 )
 
-REGIONAL_TYPES = ("Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota")
+REGIONAL_TYPES = (schemas.PROVINCE, *schemas.REGIONAL)
 REPORT_INPUTS = (*data.TABLES, data.published_sources)
 
 
@@ -163,8 +163,8 @@ def _province_entity_codes(params: dict, tables) -> list[tuple]:
 
 
 def _validated_files(params: dict, tables) -> list[tuple]:
-    """The export files whose rows a province report's validation summary counts (data.source_files): those
-    of the province's units that year, and those named by the entities held back."""
+    """The export files a province report's validation summary lists (data.source_files): those of the
+    province's units that year, and those named by the entities held back."""
     where = _province_year(params, tables)
     held = tables("held_back").values(("year", "province_code"), where, "files")
     files = {*tables("units").values(("year", "province_code"), where, "source_file"),
@@ -198,9 +198,8 @@ PROVINCE_READS = (
     Rows("disagreements", ("entity_code",), _province_entity_codes),
     Rows("units", ("year", "province_code"), _province_year),
     Rows("held_back", ("year", "province_code"), _province_year),
-    # The validation summary counts the rows of whole files, whoever they are about.
-    Rows("units", ("source_file",), _validated_files, columns=("source_file", "source_sheet", "source_row")),
-    Rows("quarantine", ("file",), _validated_files, columns=("file", "sheet", "row", "reason")),
+    # The validation summary: ingest's row accounting of whole files, whoever their rows are about.
+    Rows("input_files", ("file",), _validated_files),
     UNREADABLE_FILES,
 )
 NATIONAL_READS = (

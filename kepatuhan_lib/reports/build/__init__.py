@@ -1,6 +1,6 @@
 """`kepatuhan build`'s machinery, one job per module: ``plan`` (selection, keys, build state), ``run`` (one
 build), ``workers`` (the worker processes), ``kernel`` (the warm kernel) and ``progress``. The command
-itself is in kepatuhan_lib/cli.py."""
+itself is in kepatuhan_lib/commands.py."""
 
 from .kernel import KERNEL_NAME
 from .plan import (RENDERING_MODULES, Digests, available_editions, job_key, library_digest, module_closure,
