@@ -26,16 +26,18 @@ class TableRows:
         self._columns: dict[Rows, tuple[str, ...]] = {}
         self._digests: dict[tuple[Rows, tuple], str | None] = {}
         self._values: dict[tuple, list] = {}
-        self._arrays: dict[str, np.ndarray] = {}  # a column's values as Python objects, a missing one None
+        self._arrays: dict[str, np.ndarray] = {}
 
     @classmethod
     def read(cls, path: Path) -> TableRows:
         return cls(pd.read_parquet(path) if path.exists() else None)
 
     def groups(self, by: tuple[str, ...]) -> Mapping[tuple, np.ndarray]:
-        """Key (the ``by`` values, a missing one None) -> positions of its rows, in table order."""
+        """Key (the ``by`` values, a missing one None) -> positions of its rows, in table order; none when the
+        table or a column is missing (a table of an older ingest: the report says so when it reads it)."""
         if by not in self._groups:
-            self._groups[by] = {} if self.frame is None else _groups(self.frame, by)
+            usable = self.frame is not None and all(c in self.frame for c in by)
+            self._groups[by] = _groups(self.frame, by) if usable else {}
         return self._groups[by]
 
     def keys(self, by: tuple[str, ...]) -> list[tuple]:
@@ -48,9 +50,7 @@ class TableRows:
         if memo not in self._values:
             groups = self.groups(by)
             rows = [groups[k] for k in keys if k in groups]
-            if column not in self._arrays:
-                self._arrays[column] = self.frame[column].to_numpy(dtype=object, na_value=None)
-            found = self._arrays[column][np.concatenate(rows)] if rows else ()
+            found = self._array(column)[np.concatenate(rows)] if rows and column in self.frame else ()
             self._values[memo] = list(dict.fromkeys(v for v in found if v is not None))
         return self._values[memo]
 
@@ -72,9 +72,15 @@ class TableRows:
     def columns_read(self, rows: Rows) -> tuple[str, ...]:
         """The columns ``rows`` reads."""
         if rows not in self._columns:
-            self._columns[rows] = rows.columns if rows.columns is not None else tuple(
-                c for c in self.frame.columns if c not in rows.ignore)
+            self._columns[rows] = tuple(c for c in self.frame.columns if c in rows.columns) \
+                if rows.columns is not None else tuple(c for c in self.frame.columns if c not in rows.ignore)
         return self._columns[rows]
+
+    def _array(self, column: str) -> np.ndarray:
+        """A column's values as Python objects, a missing one None."""
+        if column not in self._arrays:
+            self._arrays[column] = self.frame[column].to_numpy(dtype=object, na_value=None)
+        return self._arrays[column]
 
     def _row_hashes(self, columns: tuple[str, ...]) -> np.ndarray:
         if columns not in self._hashes:
