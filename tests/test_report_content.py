@@ -36,7 +36,7 @@ def processed(tree, monkeypatch):
 def shown(monkeypatch):
     """What sections display, as one HTML string per part."""
     parts = []
-    monkeypatch.setattr(sections, "_show", lambda *p: parts.extend(p))
+    monkeypatch.setattr("kepatuhan_lib.reports.sections.common.show", lambda *p: parts.extend(p))
     monkeypatch.setattr("kepatuhan_lib.reports.emit._display", lambda d: parts.append(d.get("text/html", "")))
     return parts
 
@@ -180,12 +180,12 @@ def test_unit_heatmap_marks_the_basis_of_a_cell_only_when_bases_differ():
         "unit_type": ["DPMPTSP", "Puskesmas", "DPMPTSP"], "unit": ["d", "p", "d"],
         "nilai": [94.98, 81.0, 70.5], "basis": ["synthetic"] * 3,
     })
-    matrix, labels, note = sections._unit_matrix(units)
+    matrix, labels, note = sections.provinsi._unit_matrix(units)
     assert labels.loc["Kabupaten A", "DPMPTSP"] == "94,98" and note == "semua nilai sintetis"
     assert pd.isna(matrix.loc["Kabupaten B", "Puskesmas"])
 
     units.loc[2, "basis"] = "published"
-    _, labels, note = sections._unit_matrix(units)
+    _, labels, note = sections.provinsi._unit_matrix(units)
     assert labels.loc["Kabupaten B", "DPMPTSP"] == "70,50 P" and labels.loc["Kabupaten A", "DPMPTSP"] == "94,98 S"
     assert note == "huruf: P dipublikasikan, S sintetis"
 
