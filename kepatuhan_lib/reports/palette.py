@@ -14,17 +14,18 @@ REFERENCE = re.compile(r"var\(--(?P<name>[a-z0-9-]+)\)")
 
 
 @functools.cache
-def _declared() -> dict[str, str]:
-    """--name -> value of the stylesheet's :root rule, as written ('#2e8b57', 'var(--aksen)')."""
+def declared() -> dict[str, str]:
+    """name -> value of each custom property (--name) of the stylesheet's :root rule, as written: a colour, or
+    a reference to another (var(--aksen))."""
     root = ROOT_RULE.search(config.STYLESHEET.read_text(encoding="utf-8"))
     return {m["name"]: m["value"].strip() for m in PROPERTY.finditer(root["body"])}
 
 
 def colour(name: str) -> str:
-    """The colour ``--name`` of the stylesheet ('#2e8b57'), through any variable it refers to."""
-    value = _declared()[name]
+    """The colour ``--name`` of the stylesheet (its hex value), through any variable it refers to."""
+    value = declared()[name]
     while reference := REFERENCE.fullmatch(value):
-        value = _declared()[reference["name"]]
+        value = declared()[reference["name"]]
     return value
 
 
