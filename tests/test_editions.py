@@ -56,7 +56,7 @@ def test_an_entity_with_a_rejected_row_reads_tidak_dihitung_with_its_count(proje
     """Kabupaten Malinau (Kalimantan Utara) 2023 has two rejected rows: not scored, and the report says so."""
     _, mp = project
     parts = []
-    mp.setattr(sections, "_show", lambda *p: parts.extend(p))
+    mp.setattr("kepatuhan_lib.reports.sections.common.show", lambda *p: parts.extend(p))
     mp.setattr("kepatuhan_lib.reports.emit._display", lambda d: parts.append(d.get("text/html", "")))
     sections.peringkat_provinsi(2023, "65", "ekspor")
     soup = BeautifulSoup("".join(parts), "html.parser")

@@ -44,7 +44,7 @@ def sources(page: BeautifulSoup) -> dict[int, str]:
 def report_html(monkeypatch, section: str, *args) -> BeautifulSoup:
     """What a report section shows (its HTML parts), as the notebook would display it."""
     parts = []
-    monkeypatch.setattr(sections, "_show", lambda *p: parts.extend(p))
+    monkeypatch.setattr("kepatuhan_lib.reports.sections.common.show", lambda *p: parts.extend(p))
     monkeypatch.setattr("kepatuhan_lib.reports.emit._display", lambda d: parts.append(d.get("text/html", "")))
     getattr(sections, section)(*args)
     return BeautifulSoup("".join(parts), "html.parser")

@@ -69,7 +69,7 @@ def headline_tiles(html: Path) -> list[tuple[str, str]]:
     """(label, figure) of each headline tile in the report's first section (Ringkasan), as a reader sees them."""
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
     heading = soup.find("h2", id="Ringkasan")
-    strip = heading.find_next(lambda tag: tag.name == "div" and "display:flex" in tag.get("style", ""))
+    strip = heading.find_next("div", class_="angka-utama")
     return [tuple(part.get_text(" ", strip=True) for part in tile.find_all("div", recursive=False))
             for tile in strip.find_all("div", recursive=False)]
 

@@ -44,11 +44,11 @@ def render(terbitan, monkeypatch):
     for name in ("trajectory", "dumbbell", "heatmap", "rank_history", "zone_bars", "tile_map"):
         monkeypatch.setattr(charts, name, lambda *a, **k: None)
     flags = []
-    monkeypatch.setattr(sections, "emit_synthetic", flags.append)
+    monkeypatch.setattr("kepatuhan_lib.reports.emit.emit_synthetic", flags.append)
 
     def run(section, *args):
         parts = []
-        monkeypatch.setattr(sections, "_show", lambda *p: parts.extend(p))
+        monkeypatch.setattr("kepatuhan_lib.reports.sections.common.show", lambda *p: parts.extend(p))
         monkeypatch.setattr("kepatuhan_lib.reports.emit._display", lambda d: parts.append(d.get("text/html", "")))
         getattr(sections, section)(*args, "terbitan")
         assert not any(flags), f"{section}{args} says it shows synthetic data"
@@ -266,7 +266,7 @@ def test_bengkulu_2023_headline_prose_and_tiles_are_marked(render):
     assert "Kabupaten Mukomuko naik dari 60,35 P [" in text and "menjadi 90,02 P [" in text
     bare = re.findall(r"(?<![\w\[])[+−]?\d+,\d\d(?!\d|<sup)", page)  # a score or change without its mark
     assert not bare, bare
-    tiles = soup.select("div[style*='font-size:1.35em']")
+    tiles = soup.select("div.angka-utama .nilai")
     assert tiles and all(t.find("sup", class_="tanda") for t in tiles), [t.get_text() for t in tiles]
 
 
