@@ -36,7 +36,7 @@ def _demo_data(args) -> int:
 
 
 def _build(args) -> int:
-    from .reports.build import build_command
+    from .commands import build_command
 
     return build_command(
         editions=args.edition, years=args.year, provinces=args.province, reports=args.report, jobs=args.jobs, force=args.force,
@@ -97,6 +97,19 @@ def on_interrupt(signum, frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command in this process and return its exit code, SIGINT's handler as it was before (a command
+    that ended interrupted ignores SIGINT until it returns)."""
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        return run(argv)
+    finally:
+        if previous is not None:  # None: a handler not set from Python, which cannot be put back
+            signal.signal(signal.SIGINT, previous)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit code; once it is interrupted, SIGINT stays ignored (the console
+    script exits with the code: one line, however often Ctrl-C is pressed)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -1,5 +1,5 @@
-"""The commands cli.py runs (but `build`, reports/build.py): each calls the library stages, prints what
-they found and returns the exit code; the CLI parses the arguments and turns an error into its message."""
+"""The commands cli.py runs: each calls the library stages, prints what they found and returns the exit code;
+the CLI parses the arguments and turns an error into its message."""
 
 from __future__ import annotations
 
@@ -175,3 +175,73 @@ def demo_data_command(if_missing: bool, seed: int) -> int:
     write_national(data, directory, progress=lambda line: print(line, file=sys.stderr))
     print(f"every file is named synthetic and marked Data Sintetis = {SYNTHETIC_FLAG}", file=sys.stderr)
     return 0
+
+
+def build_command(editions, years, provinces, reports, jobs, force, pdf=False, langs=None) -> int:
+    """`kepatuhan build`: exit 0 when every selected report built, 1 when any failed.
+
+    One build at a time in reports/ (reports/.lock; another is a LockedError naming it). Each
+    edition's processed tables are read from one generation, held and pinned for the whole build
+    (storage.pinned), whatever an ingest does meanwhile.
+    """
+    from . import i18n
+    from .reports import build
+
+    if jobs is not None and jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if jobs is not None and jobs > (cores := build.available_cores()):
+        print(f"kepatuhan build: --jobs {jobs} is more than the {cores} cores here; using {cores}", file=sys.stderr)
+        jobs = cores
+    unknown = sorted(set(editions or ()) - set(config.EDITIONS))
+    if unknown:
+        raise UsageError(f"unknown edition {', '.join(unknown)}; editions: {', '.join(config.EDITIONS)}")
+    if pdf:
+        from .reports.pdf import require
+
+        require()
+    with (storage.writing_in(config.REPORTS_DIR),
+          locks.exclusive(config.REPORTS_DIR / config.LOCK_NAME, "build")):
+        have = build.available_editions()
+        missing = sorted(set(editions or ()) - set(have))
+        if missing:
+            raise UsageError(f"no processed data for edition {', '.join(missing)}; run `kepatuhan ingest`"
+                             + ("" if "ekspor" not in missing else " (ekspor needs files in data/raw/exports/)"))
+        if not have:
+            raise UsageError("no processed data yet; run `kepatuhan ingest`")
+        with storage.pinned(editions or have):
+            return _build_editions(editions or have, have, years, provinces, reports, jobs, force,
+                                   full=not (editions or years or provinces or reports), pdf=pdf,
+                                   langs=langs or [i18n.DEFAULT])
+
+
+def _build_editions(editions, have, years, provinces, reports, jobs, force, full, pdf, langs) -> int:
+    """Build each edition's selection into reports/<edition>/, saying what became of it; then the editions page."""
+    import shutil
+
+    from .reports import build
+    from .reports.index import write_editions_index
+
+    selections = {edition: build.select_jobs(edition, years, provinces, reports, langs=langs) for edition in editions}
+    failed = 0
+    for edition, selection in selections.items():
+        reports_dir = config.REPORTS_DIR / edition
+        print(f"kepatuhan build [{edition}]: {len(selection)} reports", file=sys.stderr)
+        result = build.build(selection, n_jobs=jobs, force=force, prune=not (years or provinces or reports),
+                             reports_dir=reports_dir, pdf=pdf)
+        print(
+            f"kepatuhan build [{edition}]: {len(set(result.built) - set(result.failed))} built, "
+            f"{len(result.skipped)} unchanged, {len(result.failed)} failed in {result.seconds:.1f} s; "
+            f"see {config.display_path(reports_dir / 'index.html')}",
+            file=sys.stderr,
+        )
+        for path, outcome in result.failed.items():
+            where = f" in section '{outcome.section}'" if outcome.section else ""
+            print(f"  failed: {edition}/{path}{where}: {outcome.error}", file=sys.stderr)
+        failed += len(result.failed)
+    if full:  # reports of editions no longer ingested go
+        for stale in set(config.EDITIONS) - set(have):
+            if (config.REPORTS_DIR / stale).is_dir():
+                shutil.rmtree(config.REPORTS_DIR / stale)
+    index = write_editions_index(config.REPORTS_DIR)
+    print(f"kepatuhan build: editions listed in {config.display_path(index)}", file=sys.stderr)
+    return 1 if failed else 0

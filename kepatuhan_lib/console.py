@@ -22,7 +22,7 @@ import signal  # noqa: E402 - after the handler
 
 
 def main() -> int:
-    from .cli import main as command, on_interrupt  # argparse and the project's modules, under the handler above
+    from .cli import on_interrupt, run as command  # argparse and the project's modules, under the handler above
 
     try:
         # From here Ctrl-C is a KeyboardInterrupt, which `command` turns into its one line and exit 130

@@ -13,14 +13,17 @@ import time
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from fixtures.project import data_under
 from kepatuhan_lib import config
 from kepatuhan_lib.errors import ParameterError, UsageError
 from kepatuhan_lib.reports import build as b
 from kepatuhan_lib.reports.catalog import REPORTS, Job, Parameter, Report
+from kepatuhan_lib.reports.params import check
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 EVIL = "<script>alert(1)</script>"
@@ -169,7 +172,7 @@ def test_the_key_changes_with_notebook_input_parameters_and_library(tmp_path):
     params = {"year": 2024, "province": "17"}
 
     def key(p=params, library="lib"):
-        return b.job_key(report, p, library, {})
+        return b.job_key(report, p, library, b.Digests())
 
     first = key()
     (tmp_path / "unrelated.txt").write_text("x")
@@ -220,7 +223,7 @@ def test_an_edit_to_ingest_or_scoring_rebuilds_no_report():
         assert {f"reports/sections/{notebook.stem}.py", "reports/sections/common.py", "reports/tables.py",
                 "reports/charts.py", "reports/render.py", "methodology.py"} <= files, notebook.name
         assert not files & {"ingest/__init__.py", "scoring.py", "pipeline.py", "ranking.py", "published.py", "cli.py",
-                            "synthetic/__init__.py", "reports/build.py"}, notebook.name
+                            "synthetic/__init__.py", "reports/build/__init__.py"}, notebook.name
 
 
 def test_parameters_are_checked_before_any_work(tmp_path):
@@ -547,3 +550,180 @@ def test_a_read_only_or_full_reports_folder_is_one_message_naming_it(processed_s
     monkeypatch.setattr(locks.os, "pwrite", full)
     assert main(["build"]) == 2
     assert capsys.readouterr().err == f"kepatuhan build: cannot write in {reports}/: No space left on device\n"
+
+
+# --- what rebuilds a report: the rows it reads --------------------------------------------------------
+
+NEW_DATA_ENTITY = "17.05"  # Kabupaten Seluma, Bengkulu: scored from the example answers (basis synthetic)
+
+
+def all_keys(edition: str) -> dict[str, str]:
+    """The key of every report of the edition's default selection, as a build computes it, by page."""
+    digests = b.Digests()
+    keys = {}
+    for job in b.select_jobs(edition):
+        report = REPORTS[job.report]
+        keys[report.page(job).as_posix()] = b.job_key(report, check(report, job.params), "library", digests)
+    return keys
+
+
+def entity_rows(processed) -> dict[str, list]:
+    """Per entity code, every row of the processed tables an entity profile could show, as plain values."""
+    rows: dict[str, list] = {}
+    for name in ("scores", "unit_figures", "changes", "published", "disagreements"):
+        frame = pd.read_parquet(processed.table(name))
+        for record in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+            rows.setdefault(record.entity_code, []).append((name, tuple(record)))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def new_data(tmp_path_factory):
+    """The committed example exports (Bengkulu, Maluku; one answer of 2022 rejected) ingested by the real
+    pipeline into a temporary tree, then again after new data for one entity of Bengkulu 2023 (every answer
+    of Kabupaten Seluma scored 0): the keys of every contoh report and every entity's rows, before and after."""
+    from kepatuhan_lib.cli import main
+
+    root = tmp_path_factory.mktemp("new-data")
+    with pytest.MonkeyPatch.context() as mp:
+        committed = config.SYNTHETIC_EXAMPLES_DIR
+        data_under(mp, root)
+        shutil.copytree(committed, config.SYNTHETIC_EXAMPLES_DIR)
+        with (config.SYNTHETIC_EXAMPLES_DIR / "synthetic_jawaban_indikator_2022_bengkulu.csv").open("a") as answers:
+            answers.write("2022;Bengkulu;Pemerintah Kabupaten;Kabupaten Kaur;17.04;DPMPTSP;Input;Kompetensi Pelaksana;"
+                          "IN01;Pelaksana memahami standar pelayanan dan tugasnya;PL9;3;tiga;ya\n")  # rejected
+        assert main(["ingest"]) == 1
+        before = all_keys("contoh"), entity_rows(config.processed("contoh"))
+        answers = config.SYNTHETIC_EXAMPLES_DIR / "synthetic_jawaban_indikator_2023_bengkulu.csv"
+        lines = answers.read_text(encoding="utf-8-sig").splitlines()
+        seluma = [i for i, line in enumerate(lines) if f";{NEW_DATA_ENTITY};" in line]
+        assert len(seluma) > 100
+        for i in seluma:
+            fields = lines[i].split(";")
+            fields[-2] = "0"  # Skor
+            lines[i] = ";".join(fields)
+        answers.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+        assert main(["ingest"]) == 1
+        scores = pd.read_parquet(config.processed("contoh").table("scores"))
+        yield before, (all_keys("contoh"), entity_rows(config.processed("contoh"))), scores
+
+
+def test_new_data_for_one_province_rebuilds_its_reports_the_national_summaries_that_read_it_and_changed_profiles(
+        new_data):
+    """New answers for one Bengkulu 2023 entity rebuild Bengkulu's province reports (every year: each shows the
+    province's trend), the national summary of 2023 and of every later year (its zone chart reads every year up
+    to its own; the entity's zone changed), and the profiles of the entities whose rows changed (the entity
+    itself, and those whose national rank moved); nothing else: not Maluku's reports, nor earlier summaries."""
+    (keys_before, rows_before), (keys_after, rows_after), scores = new_data
+    seluma = scores[(scores["entity_code"] == NEW_DATA_ENTITY) & (scores["year"] == 2023)].iloc[0]
+    assert (seluma["basis"], seluma["score"], seluma["zone"]) == ("synthetic", 0, "merah")
+    assert set(keys_before) == set(keys_after)
+    rebuilt = {page for page, key in keys_after.items() if keys_before[page] != key}
+    province = {p for p in keys_after if re.fullmatch(r"\d{4}/provinsi-17-bengkulu\.html", p)}
+    national = {p for p in keys_after if p.endswith("/nasional.html") and int(p[:4]) >= 2023}
+    changed = {code for code in rows_before.keys() | rows_after.keys() if rows_before.get(code) != rows_after.get(code)}
+    profiles = {p for p in keys_after if "/entitas/" in p and p.split("/")[2].split("-")[0] in changed}
+    assert len(province) >= 4 and len(national) >= 2 and any(f"/{NEW_DATA_ENTITY}-" in p for p in profiles)
+    assert rebuilt == province | national | profiles
+    assert len(profiles) < sum("/entitas/" in p for p in keys_after) / 2  # most profiles stay as they are
+    assert not any("provinsi-81-" in p for p in rebuilt) and "2022/nasional.html" not in rebuilt
+
+
+def test_an_edit_to_a_message_of_ingest_rebuilds_no_report(tmp_path):
+    """A message of an ingest module edited (in a copy of the package): every report notebook's library digest,
+    and so its key, stays the same; the same edit to a module the reports import changes it."""
+    import ast
+
+    package = tmp_path / config.PACKAGE_DIR.name
+    shutil.copytree(config.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    notebooks = sorted(config.REPORT_NOTEBOOKS_DIR.glob("*.ipynb"))
+    before = [b.library_digest(nb, package) for nb in notebooks]
+
+    def edit_a_message(path: Path) -> bool:
+        """The first message of the module (a string with a space, written as its repr) edited, if it has one."""
+        source = path.read_text(encoding="utf-8")
+        message = next((n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant)
+                        and isinstance(n.value, str) and " " in n.value and repr(n.value) in source), None)
+        if message is not None:
+            path.write_text(source.replace(repr(message), repr(message + " (diubah)"), 1), encoding="utf-8")
+        return message is not None
+
+    ingest = [package / "ingest.py"] if (package / "ingest.py").exists() else sorted((package / "ingest").glob("*.py"))
+    assert sum(edit_a_message(path) for path in ingest) >= len(ingest) / 2
+    assert [b.library_digest(nb, package) for nb in notebooks] == before
+    assert edit_a_message(package / "reports" / "fmt.py")
+    assert all(b.library_digest(nb, package) != old for nb, old in zip(notebooks, before, strict=True))
+
+
+def displayed(report: Report, params: dict) -> list:
+    """Everything the report's notebook displays, its cells run in this process (its list of input files left
+    out: it names the folder the tables were read from)."""
+    import IPython.display
+
+    from kepatuhan_lib.reports import emit
+
+    outputs = []
+
+    def display(*objects, raw=False, **_):
+        outputs.extend((o if raw else getattr(o, "data", repr(o))) for o in objects if not (raw and emit.INPUTS in o))
+
+    namespace = dict(params)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(IPython.display, "display", display)
+        for cell in nbformat.read(report.notebook, as_version=4).cells:
+            if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
+                exec(cell.source, namespace)
+    return outputs
+
+
+def unread_changed(frame: pd.DataFrame, selected, unique: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` with what a job does not read of it changed: the rows it selects none of dropped, and in
+    the others each column it does not read shifted one row down among them (the table's unique key stays)."""
+    kept = np.zeros(len(frame), dtype=bool)
+    read = {c: np.zeros(len(frame), dtype=bool) for c in frame.columns}
+    for positions, columns in selected:
+        kept[positions] = True
+        for c in columns:
+            read[c][positions] = True
+    changed = frame.copy()
+    for c in frame.columns:
+        unread = np.flatnonzero(kept & ~read[c])
+        if len(unread) > 1 and c not in unique:
+            order = np.arange(len(frame))
+            order[unread] = np.roll(unread, 1)
+            changed[c] = frame[c].array.take(order)
+    return changed[kept].reset_index(drop=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind, pick", [
+    ("provinsi", lambda j: j.params["year"] == 2021 and j.params["province"] == "17"),  # a file of two provinces
+    ("provinsi", lambda j: j.params["year"] == 2022 and j.params["province"] == "17"),  # a rejected row
+    ("nasional", lambda j: j.params["year"] == 2024),
+    ("entitas", lambda j: j.params["entity_code"] == NEW_DATA_ENTITY),
+])
+def test_a_report_shows_nothing_of_its_tables_but_the_rows_its_key_covers(new_data, tmp_path, monkeypatch, kind, pick):
+    """Pins the declarations of what each report reads (catalog.Rows): with every row its key does not cover
+    dropped and every column of a covered row it does not read shifted to another row, the report shows
+    exactly the same; a section reading anything else would be stale after new data, and fails here."""
+    from kepatuhan_lib import schemas
+    from kepatuhan_lib.reports import data
+    from kepatuhan_lib.reports.build.reads import selections
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    report = REPORTS[kind]
+    job = next(j for j in b.select_jobs("contoh", reports=[kind]) if pick(j))
+    params = check(report, job.params)
+    tables = b.Digests().tables("contoh")
+    dropped = 0
+    for name in data.TABLES:
+        frame = tables(name).frame
+        changed = unread_changed(frame, selections(report.reads, params, tables, name),
+                                 tuple(schemas.PROCESSED[name].unique or ()))
+        dropped += len(frame) - len(changed)
+        (tmp_path / "contoh").mkdir(exist_ok=True)
+        changed.to_parquet(tmp_path / "contoh" / f"{name}.parquet")
+    assert dropped > 1000  # the job reads a small part of the edition
+    shown = displayed(report, params)
+    monkeypatch.setattr(config, "PROCESSED_DIR", tmp_path)
+    assert displayed(report, params) == shown

@@ -62,3 +62,23 @@ def test_ctrl_c_at_any_moment_of_start_up_prints_one_line_and_exits_130(tmp_path
         assert process.returncode == 130, f"{delay} s: exit {process.returncode}: {err}"
         assert "Traceback" not in err and err.count("\n") == 1, f"{delay} s: {err}"
         assert err.startswith("kepatuhan") and err.endswith(": interrupted\n"), f"{delay} s: {err}"
+
+
+@pytest.mark.parametrize("handler", [signal.default_int_handler, signal.SIG_DFL])
+def test_main_in_process_ended_interrupted_puts_back_the_sigint_handler(monkeypatch, capsys, handler):
+    """`main` called in a process (tests, a notebook) that ends interrupted ignores SIGINT only until it returns:
+    the process's own handler is back, so a later Ctrl-C (or a child it starts) is not ignored."""
+    from kepatuhan_lib import commands
+    from kepatuhan_lib.cli import main
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "ingest_command", interrupted)
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        assert main(["ingest"]) == 130
+        assert signal.getsignal(signal.SIGINT) is handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert capsys.readouterr().err == "kepatuhan ingest: interrupted\n"

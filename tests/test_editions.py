@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from fixtures.project import data_under
 from kepatuhan_lib import config
 from kepatuhan_lib.cli import main
 from kepatuhan_lib.reports import sections
@@ -23,13 +24,8 @@ FIXTURE_EXPORT = Path(__file__).parent / "fixtures" / "exports" / "rekap_nilai_u
 def project(tmp_path_factory):
     """A project tree whose data/ is temporary (the real published results), with one analyst export."""
     root = tmp_path_factory.mktemp("project")
-    data, published = config.DATA_DIR, config.PUBLISHED_RAW_DIR
     with pytest.MonkeyPatch.context() as mp:
-        for name in dir(config):
-            value = getattr(config, name)
-            if isinstance(value, Path) and (value == data or data in value.parents) \
-                    and not (value == published or published in value.parents):
-                mp.setattr(config, name, root / value.relative_to(config.ROOT))
+        data_under(mp, root)
         mp.setattr(config, "REPORTS_DIR", root / "reports")
         mp.setenv("KEPATUHAN_ROOT", str(root))  # the report kernels read this tree
         mp.setenv("MPLBACKEND", "Agg")
@@ -102,6 +98,8 @@ def test_a_warm_kernel_builds_the_same_html_as_a_fresh_one(project):
     import papermill
 
     from kepatuhan_lib.reports import build as b
+    from kepatuhan_lib.reports.build.plan import footer_inputs
+    from kepatuhan_lib.reports.catalog import REPORTS
     from kepatuhan_lib.reports.emit import collect, table_files
     from kepatuhan_lib.reports.render import render_html
 
@@ -125,9 +123,12 @@ def test_a_warm_kernel_builds_the_same_html_as_a_fresh_one(project):
                                         cwd=notebook.parent, progress_bar=False)
         emitted = collect(nb)
         mp.setattr(config, "ROOT", root)  # as the build's workers see it (KEPATUHAN_ROOT): paths shown from there
+        report = REPORTS[entry["report"]]  # the footer lists what the build's key covers of each input
+        inputs = b.provenance(report, entry["params"], digests := b.Digests())
         fresh, _ = render_html(nb, emitted, built_at=datetime.fromisoformat(entry["built_at"]),
                                downloads=[f.name for f in table_files(html_path, emitted.tables)],
-                               subject=entry["subject"])
+                               subject=entry["subject"],
+                               provenance=footer_inputs(report, entry["params"], digests, inputs))
         warm = html_path.read_text(encoding="utf-8")
         diff = list(difflib.unified_diff(warm.splitlines(), fresh.splitlines(), "warm", "fresh", n=0, lineterm=""))
         assert fresh == warm, f"{entry['outputs'][0]}:\n" + "\n".join(line[:300] for line in diff[:12])

@@ -92,8 +92,8 @@ def test_both_languages_built_each_on_its_own_page_and_a_rebuild_builds_nothing(
     assert again.built == [] and len(again.skipped) == 2 * len(KINDS)  # keys per language: no clobbering
     english = REPORTS["provinsi"].page(jobs("contoh", "en")[0]).as_posix()
     assert english == "2023/provinsi-17-bengkulu.en.html"
-    key = b.job_key(REPORTS["nasional"], {"edition": "contoh", "year": 2023, "lang": "id"}, "lib", {})
-    assert key != b.job_key(REPORTS["nasional"], {"edition": "contoh", "year": 2023, "lang": "en"}, "lib", {})
+    key = b.job_key(REPORTS["nasional"], {"edition": "contoh", "year": 2023, "lang": "id"}, "lib", b.Digests())
+    assert key != b.job_key(REPORTS["nasional"], {"edition": "contoh", "year": 2023, "lang": "en"}, "lib", b.Digests())
 
 
 def test_select_jobs_makes_each_report_in_each_language(tmp_path):

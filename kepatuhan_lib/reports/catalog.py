@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,21 @@ class Job:
 
 
 @dataclass(frozen=True)
+class Rows:
+    """Rows of a processed table a report reads: those whose ``by`` columns hold one of the keys that
+    ``keys(params, tables)`` gives for a job (``tables(name)``: a table's rows, for keys that depend on the
+    data; a missing value in a key is None). Of those rows it reads ``columns`` (None: all but ``ignore``;
+    ``()``: only how many there are). The build keys a report by the digest of these rows alone (build/reads.py),
+    so the declaration must cover every row a section reads: tests/test_build.py checks it."""
+
+    table: str
+    by: tuple[str, ...] = ()
+    keys: Callable[[dict, Callable], Iterable[tuple]] = lambda params, tables: [()]
+    columns: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Report:
     """A parameterised notebook and everything the build needs to know about it."""
 
@@ -67,6 +82,8 @@ class Report:
     inputs: tuple[str | Path | Callable[[], tuple[Path, ...]], ...]
     output: Callable[[Job], Path]  # the HTML path, relative to the edition's reports folder
     select: Callable[[pd.DataFrame, str], list[Job]] = field(repr=False)  # default set, from (scores, edition)
+    # The rows of its processed tables the notebook reads; None: the whole of each (a table's file digest).
+    reads: tuple[Rows, ...] | None = None
 
     def input_paths(self, params: dict) -> tuple[Path, ...]:
         paths = []
@@ -128,6 +145,90 @@ REGIONAL_TYPES = (schemas.PROVINCE, *schemas.REGIONAL)
 REPORT_INPUTS = (*data.TABLES, data.published_sources)
 
 
+# --- what each report reads (sections.py), so that new data rebuilds only the reports that show it ---
+
+def _province_entities(params: dict, tables) -> list[tuple]:
+    """(province_code, entity_type) of a province's own government and its kabupaten and kota."""
+    return [(params["province"], t) for t in REGIONAL_TYPES]
+
+
+def _province_year(params: dict, tables) -> list[tuple]:
+    return [(params["year"], params["province"])]
+
+
+def _province_entity_codes(params: dict, tables) -> list[tuple]:
+    """The entity codes of the province's own government and its kabupaten and kota, every year."""
+    codes = tables("scores").values(("province_code", "entity_type"), _province_entities(params, tables), "entity_code")
+    return [(c,) for c in codes]
+
+
+def _validated_files(params: dict, tables) -> list[tuple]:
+    """The export files a province report's validation summary lists (data.source_files): those of the
+    province's units that year, and those named by the entities held back."""
+    where = _province_year(params, tables)
+    held = tables("held_back").values(("year", "province_code"), where, "files")
+    files = {*tables("units").values(("year", "province_code"), where, "source_file"),
+             *(f for joined in held if joined for f in joined.split(";"))}
+    return [(f,) for f in sorted(files)]
+
+
+def _national_year(params: dict, tables) -> list[tuple]:
+    return [(params["year"], t) for t in data.NATIONAL_TYPES]
+
+
+def _national_years_before(params: dict, tables) -> list[tuple]:
+    """(year, entity_type) of the nationally counted types in every year before the report's."""
+    return [k for k in tables("scores").keys(("year", "entity_type"))
+            if k[0] < params["year"] and k[1] in data.NATIONAL_TYPES]
+
+
+# Every report: a notice names each input file that could not be read at all (row missing).
+UNREADABLE_FILES = Rows("quarantine", ("row",), lambda params, tables: [(None,)], columns=("file", "reason"))
+# A province report shows no national rank: new data elsewhere moves those alone.
+NATIONAL_RANK_COLUMNS = ("published_rank_national", "rank_national_fact_id", "rank_national", "percentile_national",
+                         "rank_national_computed", "rank_national_basis")
+
+PROVINCE_READS = (
+    Rows("scores", ("province_code", "entity_type"), _province_entities, ignore=NATIONAL_RANK_COLUMNS),
+    Rows("changes", ("scope", "province_code", "year_to"),
+         lambda params, tables: [("provinsi", params["province"], params["year"])]),
+    Rows("unit_figures", ("year", "province_code"), _province_year),
+    Rows("published", ("province_code",), lambda params, tables: [(params["province"],)]),
+    Rows("published", columns=()),  # the appendix counts every fact read
+    Rows("disagreements", ("entity_code",), _province_entity_codes),
+    Rows("units", ("year", "province_code"), _province_year),
+    Rows("held_back", ("year", "province_code"), _province_year),
+    # The validation summary: ingest's row accounting of whole files, whoever their rows are about.
+    Rows("input_files", ("file",), _validated_files),
+    UNREADABLE_FILES,
+)
+NATIONAL_READS = (
+    Rows("scores", ("year", "entity_type"), _national_year),
+    # The zone chart: every earlier year's zones; the previous year compared with.
+    Rows("scores", ("year", "entity_type"), _national_years_before, columns=("year", "entity_type", "zone")),
+    Rows("units", ("year", "entity_type"), _national_year),
+    Rows("published", ("year", "entity_type"), _national_year),
+    Rows("disagreements", ("year",), lambda params, tables: [(params["year"],)]),
+    Rows("national_counts", ("year",), lambda params, tables: [(params["year"],)]),
+    UNREADABLE_FILES,
+)
+
+
+def _entity(params: dict, tables) -> list[tuple]:
+    return [(params["entity_code"],)]
+
+
+ENTITY_READS = (
+    Rows("scores", ("entity_code",), _entity),
+    Rows("changes", ("scope", "entity_code", "year_to"),
+         lambda params, tables: [("entitas", params["entity_code"], params["year"])]),
+    Rows("unit_figures", ("entity_code",), _entity),
+    Rows("published", ("entity_code",), _entity),
+    Rows("disagreements", ("entity_code",), _entity),
+    UNREADABLE_FILES,
+)
+
+
 # An entity-year row in the scores is a published fact or a computed score (a published zone or
 # rank without a score is a row too): every such row is reported.
 def _select_provinsi(scores: pd.DataFrame, edition: str) -> list[Job]:
@@ -174,6 +275,7 @@ REPORTS: dict[str, Report] = {
                 str(job.params["year"]), f"provinsi-{job.params['province']}-{slugify(job.subject)}.html"
             ),
             select=_select_provinsi,
+            reads=PROVINCE_READS,
         ),
         Report(
             name="nasional",
@@ -183,6 +285,7 @@ REPORTS: dict[str, Report] = {
             inputs=REPORT_INPUTS,
             output=lambda job: Path(str(job.params["year"]), "nasional.html"),
             select=_select_nasional,
+            reads=NATIONAL_READS,
         ),
         Report(
             name="entitas",
@@ -196,6 +299,7 @@ REPORTS: dict[str, Report] = {
                 f"{job.params['entity_code']}-{slugify(job.subject)}.html",
             ),
             select=_select_entitas,
+            reads=ENTITY_READS,
         ),
     )
 }

@@ -162,7 +162,7 @@ def _unreadable(edition: str) -> list[dict]:
 
 def write_editions_index(reports_dir: Path) -> Path:
     """reports/index.html: each edition built so far, with its description and report count."""
-    from .build import load_state
+    from .build.plan import load_state
 
     states = {name: load_state(reports_dir / name / config.BUILD_STATE_NAME) for name in config.EDITIONS
               if (reports_dir / name / config.BUILD_STATE_NAME).exists()}

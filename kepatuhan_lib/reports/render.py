@@ -205,22 +205,35 @@ def counterpart(path: str, lang: str) -> dict:
 
 
 def render_html(nb, emitted: Emitted, *, built_at: datetime, downloads: list[str] = (), subject: str = "",
-                other_language: dict | None = None) -> tuple[str, str]:
+                other_language: dict | None = None, provenance: dict | None = None) -> tuple[str, str]:
     """The page of an executed notebook whose emitted payloads were collected; returns (html, title).
 
     Written in the notebook's ``lang`` parameter (markdown cells through the catalogue). ``downloads``
     are the data files beside the page (names relative to it); ``subject`` is whom the report is about
     (its entity or province), named with its year on paper; ``other_language`` (``counterpart``) links
-    the page to its version in the other language. Raises ReportBuildError if the page would load
+    the page to its version in the other language; ``provenance`` (build/plan.provenance) is what the build's
+    key covers of each input, listed in the footer. Raises ReportBuildError if the page would load
     anything from another host.
     """
     lang = nb.metadata.get("papermill", {}).get("parameters", {}).get("lang", i18n.DEFAULT)
     with i18n.using(lang):
-        return _render(nb, emitted, built_at, downloads, subject, other_language, lang)
+        return _render(nb, emitted, built_at, downloads, subject, other_language, lang, provenance or {})
+
+
+def input_list(paths, provenance: dict) -> list[dict]:
+    """The footer's list of the files a report read: a processed table with the rows read and their digest,
+    any other file with its sha256, as the build's key has them (``provenance``, by resolved path); hashed here
+    only where no build gave them (a page rendered on its own, package data)."""
+    items = []
+    for path in paths:
+        found = provenance.get(str(path)) or {"sha256": storage.sha256_file(path)}
+        rows = {"rows": fmt.bilangan(found["rows"])} if "rows" in found else {}
+        items.append({**found, **rows, "path": config.display_path(path)})
+    return items
 
 
 def _render(nb, emitted: Emitted, built_at: datetime, downloads, subject: str, other_language,
-            lang: str) -> tuple[str, str]:
+            lang: str, provenance: dict) -> tuple[str, str]:
     _reader_cells(nb)
     _translate_markdown(nb)
     toc = headings(nb)
@@ -237,7 +250,7 @@ def _render(nb, emitted: Emitted, built_at: datetime, downloads, subject: str, o
             "subject_line": line,
             "print_header": css_string(" · ".join(filter(None, (line, i18n._(SYNTHETIC_HEADER) if emitted.synthetic else "")))),
             "print_title": css_string(title),
-            "inputs": [{"path": config.display_path(p), "sha256": storage.sha256_file(p)} for p in emitted.inputs],
+            "inputs": input_list(emitted.inputs, provenance),
             "downloads": list(downloads),
             "version": __version__,
             "built_at": fmt.waktu(built_at),
