@@ -648,7 +648,7 @@ def test_an_edit_to_a_message_of_ingest_rebuilds_no_report(tmp_path):
             path.write_text(source.replace(repr(message), repr(message + " (diubah)"), 1), encoding="utf-8")
         return message is not None
 
-    ingest = [package / "ingest.py"] if (package / "ingest.py").exists() else sorted((package / "ingest").glob("*.py"))
+    ingest = sorted((package / "ingest").glob("*.py"))
     assert sum(edit_a_message(path) for path in ingest) >= len(ingest) / 2
     assert [b.library_digest(nb, package) for nb in notebooks] == before
     assert edit_a_message(package / "reports" / "fmt.py")

@@ -145,7 +145,7 @@ REGIONAL_TYPES = (schemas.PROVINCE, *schemas.REGIONAL)
 REPORT_INPUTS = (*data.TABLES, data.published_sources)
 
 
-# --- what each report reads (sections.py), so that new data rebuilds only the reports that show it ---
+# --- what each report reads (reports/sections/), so that new data rebuilds only the reports that show it ---
 
 def _province_entities(params: dict, tables) -> list[tuple]:
     """(province_code, entity_type) of a province's own government and its kabupaten and kota."""
