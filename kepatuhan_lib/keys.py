@@ -40,3 +40,25 @@ def codes_of(column: pd.Series) -> np.ndarray:
 def combination_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """One integer (not dense) per distinct combination of ``columns``; a missing value is a value of its own."""
     return mixed_radix(codes_of(frame[c]) for c in columns)
+
+
+def run_starts(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Positions of the rows that differ from the row above in any of ``columns`` (0 included).
+
+    The rows of one group mostly come together (a unit's answers, an indicator's respondents), so
+    working on these runs rather than on every row leaves a fraction of the rows to hash or sort.
+    """
+    n = len(frame)
+    change = np.zeros(n, dtype=bool)
+    change[:1] = True
+    for name in columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            values = [column.cat.codes.to_numpy()]
+        elif pd.api.types.is_integer_dtype(column.dtype):  # compared as numbers, <NA> apart: no hashing
+            values = [column.to_numpy(dtype=np.int64, na_value=0), column.isna().to_numpy()]
+        else:
+            values = [pd.factorize(column, use_na_sentinel=True)[0]]
+        for v in values:
+            change[1:] |= v[1:] != v[:-1]
+    return np.flatnonzero(change)
