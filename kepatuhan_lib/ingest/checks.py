@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import methodology, schemas
 from ..errors import KepatuhanError, UnknownEntityError
-from ..keys import mixed_radix
+from ..keys import dense_codes, mixed_radix
 from ..numbers import EXAMPLE, ambiguous_thousands, parse_numbers
 from ..schemas import STRING
 from .cells import PerText, Table, coded
@@ -124,16 +124,11 @@ def fmt(x: float) -> str:
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:
-    """The first row of each code 0, 1, ... (codes as `combine` numbers them: in order of appearance).
+    """The first row of each code 0, 1, ... (codes as `keys.dense_codes` numbers them: in order of appearance).
 
     In that numbering a row holds a code first exactly where it exceeds every code above it.
     """
     return np.flatnonzero(codes > np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])))
-
-
-def combine(keys: list[np.ndarray]) -> np.ndarray:
-    """One code (0, 1, ...) per distinct combination of several integer code arrays (-1 allowed)."""
-    return pd.factorize(mixed_radix(keys))[0].astype(np.int64)
 
 
 def _number_column(table: Table, column: str, found: Found, what: str) -> np.ndarray:
@@ -210,7 +205,7 @@ def identity(table: Table, found: Found, res: Resolution) -> dict:
     code_codes = code_cells.codes if code_cells else no_cells
 
     keys = [names.codes, type_codes, province_codes, code_codes]
-    combo = combine(keys)
+    combo = dense_codes(keys)
     firsts = _first_rows(combo)
     resolved = {k: [] for k in ("entity_code", "entity", "entity_type", "province_code")}
     reasons = {column: [] for column in ("entity", "entity_code", "entity_type", "province")}

@@ -76,7 +76,7 @@ def _canonical(table: Table, values: dict, ident: dict, keep: np.ndarray) -> pd.
     combo = kept(ident["combo"])
     repeated = np.zeros(len(keep), dtype=np.intp)
     frame = {
-        "year": pd.array(kept(ident["year"]), dtype="Int16"),
+        "year": _whole_numbers(kept(ident["year"]), np.int16),
         **{c: coded(ident["resolved"][c], combo, every)
            for c in ("entity_type", "province_code", "entity_code", "entity")},
         "unit": text("unit"),
@@ -91,16 +91,24 @@ def _canonical(table: Table, values: dict, ident: dict, keep: np.ndarray) -> pd.
         frame.update({
             "dimension": text("dimension", values["dimension"]), "variable": text("variable"),
             "indicator_code": text("indicator_code"), "indicator": text("indicator"),
-            "respondent": text("respondent"), "weight": pd.array(kept(values["weight"]), dtype="Float64"),
-            "score": pd.array(kept(values["score"]), dtype="Int16"),
+            "respondent": text("respondent"),
+            "weight": pd.arrays.FloatingArray(kept(values["weight"]), np.isnan(kept(values["weight"]))),
+            "score": _whole_numbers(kept(values["score"]), np.int16),
         })
     frame.update({
         "source_file": coded([table.file], repeated, True), "source_sha256": coded([table.sha256], repeated, True),
-        "source_sheet": coded([table.sheet], repeated, True), "source_row": pd.array(kept(table.rows), dtype="Int64"),
+        "source_sheet": coded([table.sheet], repeated, True), "source_row": _whole_numbers(kept(table.rows), np.int64),
         "synthetic": kept(_synthetic(table)),
     })
     schema = schemas.UNITS if table.layout.kind == "units" else schemas.ANSWERS
-    return schemas.as_declared(pd.DataFrame(frame)[list(schema.columns)], schema)  # checked in `_conforming`
+    return schemas.as_declared(pd.DataFrame({c: frame[c] for c in schema.columns}), schema)  # checked in `_conforming`
+
+
+def _whole_numbers(values: np.ndarray, dtype) -> pd.arrays.IntegerArray:
+    """Whole numbers (NaN: missing) as a nullable integer array, made directly: `pd.array` would look at every
+    float for a fraction, and the checks have refused the rows of one already."""
+    missing = np.isnan(values) if values.dtype.kind == "f" else np.zeros(len(values), dtype=bool)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(dtype), missing)
 
 
 def _synthetic(table: Table) -> np.ndarray:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .checks import DUPLICATE_RULES, MANY_PER_ENTITY, combine, duplicates, fmt
+from ..keys import dense_codes
+from .checks import DUPLICATE_RULES, MANY_PER_ENTITY, duplicates, fmt
 
 
 def _unit_key(frame: pd.DataFrame) -> np.ndarray:
@@ -32,7 +33,7 @@ def across_tables(frames: list[pd.DataFrame], kind: str) -> tuple[list[pd.DataFr
     keys.append(pd.factorize(_unit_key(sub))[0])
     sheet = sub["source_sheet"].astype(object).map(lambda s: "" if pd.isna(s) else f"[{s}]")
     where = (sub["source_file"].astype(str) + sheet + " row " + sub["source_row"].astype(str)).to_numpy(dtype=object)
-    refused = duplicates(combine(keys), [sub[c].to_numpy(dtype=float, na_value=np.nan) for c in value_columns],
+    refused = duplicates(dense_codes(keys), [sub[c].to_numpy(dtype=float, na_value=np.nan) for c in value_columns],
                           where.__getitem__, what)
     if not refused:
         return frames, []
