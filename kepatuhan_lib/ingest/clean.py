@@ -74,7 +74,6 @@ def _canonical(table: Table, values: dict, ident: dict, keep: np.ndarray) -> pd.
         return coded(cells.values if distinct is None else distinct, kept(cells.codes), every)
 
     combo = kept(ident["combo"])
-    repeated = np.zeros(len(keep), dtype=np.intp)
     frame = {
         "year": _whole_numbers(kept(ident["year"]), np.int16),
         **{c: coded(ident["resolved"][c], combo, every)
@@ -96,12 +95,19 @@ def _canonical(table: Table, values: dict, ident: dict, keep: np.ndarray) -> pd.
             "score": _whole_numbers(kept(values["score"]), np.int16),
         })
     frame.update({
-        "source_file": coded([table.file], repeated, True), "source_sha256": coded([table.sha256], repeated, True),
-        "source_sheet": coded([table.sheet], repeated, True), "source_row": _whole_numbers(kept(table.rows), np.int64),
+        "source_file": _repeated(table.file, len(keep)), "source_sha256": _repeated(table.sha256, len(keep)),
+        "source_sheet": _repeated(table.sheet, len(keep)), "source_row": _whole_numbers(kept(table.rows), np.int64),
         "synthetic": kept(_synthetic(table)),
     })
     schema = schemas.UNITS if table.layout.kind == "units" else schemas.ANSWERS
     return schemas.as_declared(pd.DataFrame({c: frame[c] for c in schema.columns}), schema)  # checked in `_conforming`
+
+
+def _repeated(text: str | None, n: int) -> pd.Categorical:
+    """One text (or none) on every row, as `coded` makes a text column."""
+    categories = pd.Index([] if text is None else [text], dtype=schemas.STRING)
+    return pd.Categorical.from_codes(np.full(n, -1 if text is None else 0, dtype=np.int8),
+                                     dtype=pd.CategoricalDtype(categories), validate=False)
 
 
 def _whole_numbers(values: np.ndarray, dtype) -> pd.arrays.IntegerArray:
