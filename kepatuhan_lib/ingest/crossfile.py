@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..keys import dense_codes
+from ..keys import dense_codes, run_starts
 from .checks import DUPLICATE_RULES, MANY_PER_ENTITY, duplicates, fmt
 
 
@@ -18,7 +18,9 @@ def _unit_key(frame: pd.DataFrame) -> np.ndarray:
 def across_tables(frames: list[pd.DataFrame], kind: str) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
     """Rows of one entity-year given in several files or sheets are compared like rows of one table."""
     entity = ["year", "entity_code"]
-    seen = pd.concat([f[entity].drop_duplicates().assign(_t=i) for i, f in enumerate(frames)], ignore_index=True) \
+    # An entity's rows come together: the first row of each run of them is enough to see which a table has.
+    seen = pd.concat([f[entity].iloc[run_starts(f, entity)].drop_duplicates().assign(_t=i)
+                      for i, f in enumerate(frames)], ignore_index=True) \
         if frames else pd.DataFrame(columns=[*entity, "_t"])
     shared = seen[seen.duplicated(entity, keep=False)][entity].drop_duplicates()
     if shared.empty:
