@@ -146,9 +146,43 @@ def _mean_per_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.
     """
     order = np.argsort(group, kind="stable")
     bounds = np.searchsorted(group[order], np.arange(n_groups + 1))
-    ordered = values[order]
-    return np.array([np.nan if np.isnan(part).any() else part.mean()
-                     for part in (ordered[bounds[i]:bounds[i + 1]] for i in range(n_groups))], dtype=float)
+    sizes = np.diff(bounds)
+    missing = np.bincount(group, weights=np.isnan(values), minlength=n_groups) > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = _pairwise_sums(values[order], bounds[:-1], sizes) / sizes
+    return np.where(missing, np.nan, means)
+
+
+_PAIRWISE_BLOCK = 128  # numpy sums a slice up to this long with eight running sums, a longer one in halves
+
+
+def _pairwise_sums(ordered: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """``ordered[start:start + size].sum()`` of each group, the same bits as numpy's pairwise summation: in one
+    pass per position for all groups at once (an entity has a few units; many entities, a slice each is slow).
+
+    numpy adds fewer than 8 values one by one; up to 128, in 8 running sums over blocks of 8, combined
+    pairwise, then the rest one by one; a longer slice is summed by numpy itself.
+    """
+    sums = np.zeros(len(sizes))
+    for k in range(7):
+        rows = np.flatnonzero((sizes < 8) & (sizes > k))
+        sums[rows] += ordered[starts[rows] + k]
+    rows = np.flatnonzero((sizes >= 8) & (sizes <= _PAIRWISE_BLOCK))
+    first, blocks_end = starts[rows], starts[rows] + sizes[rows] - sizes[rows] % 8
+    running = [ordered[first + j] for j in range(8)]
+    for block in range(8, _PAIRWISE_BLOCK, 8):
+        more = first + block < blocks_end
+        for j in range(8):
+            running[j][more] += ordered[first[more] + block + j]
+    r = running
+    part = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for k in range(7):
+        more = blocks_end + k < first + sizes[rows]
+        part[more] += ordered[blocks_end[more] + k]
+    sums[rows] = part
+    for i in np.flatnonzero(sizes > _PAIRWISE_BLOCK):
+        sums[i] = ordered[starts[i]:starts[i] + sizes[i]].sum()
+    return sums
 
 
 def _empty_units() -> pd.DataFrame:
