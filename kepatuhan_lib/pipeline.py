@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,9 +82,28 @@ def supersede(data: ExportData, covered: pd.MultiIndex, by: str) -> tuple[Export
                                 dtype="string"),
         }))
     superseded = pd.concat(moved, ignore_index=True)
-    remaining = ExportData(kept["units"], kept["answers"], data.problems, data.rows_read, data.rows_skipped,
-                           data.attribution, data.notices)
+    remaining = dataclasses.replace(data, units=kept["units"], answers=kept["answers"])
     return remaining, superseded
+
+
+def input_files(files_read: list[pd.DataFrame], quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Row accounting per export file (schemas.INPUT_FILES): of its data rows read, how many were used and
+    how many quarantined (a row with several problems counts once; a superseded row is quarantined), and
+    every reason with its count. ``files_read``: ``ExportData.files`` of each folder read."""
+    read = pd.concat(files_read, ignore_index=True) if files_read else schemas.empty(schemas.INPUT_FILES)
+    rows = quarantine[quarantine["row"].notna()].drop_duplicates(["file", "sheet", "row"])
+    quarantined = rows.groupby("file").size()
+    reasons = quarantine.groupby("file")["reason"].agg(
+        lambda r: "; ".join(f"{reason} ({n})" for reason, n in r.value_counts().items()))
+    table = pd.DataFrame({
+        "file": read["file"],
+        "rows_read": read["rows_read"],
+        "rows_quarantined": read["file"].map(quarantined).fillna(0).astype("Int64"),
+        "rows_skipped": read["rows_skipped"],
+        "reasons": read["file"].map(reasons).astype("string"),
+    })
+    table.insert(2, "rows_used", table["rows_read"] - table["rows_quarantined"])
+    return table.astype(schemas.dtypes(schemas.INPUT_FILES))
 
 
 def combine_scores(computed: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
@@ -245,20 +265,17 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
     export_dirs = list(config.edition_export_dirs(edition) if export_dirs is None else export_dirs)
     facts, facts_quarantine = published if published is not None else load_published()
 
-    units, answers, quarantines, rejected, notices = [], [], [facts_quarantine], [], []
-    covered, files, rows_read, rows_quarantined, rows_skipped = None, 0, 0, 0, 0
+    units, answers, quarantines, rejected, notices, files_read = [], [], [], [], [], []
+    covered = None
     for directory in export_dirs:
-        paths = export_files(directory)
-        data = read_exports(paths)
-        files, rows_read, rows_skipped = files + len(paths), rows_read + data.rows_read, rows_skipped + data.rows_skipped
-        rows_quarantined += data.rows_quarantined
+        data = read_exports(export_files(directory))
+        files_read.append(data.files)
         rejected.append(data.quarantine())
         quarantines.append(rejected[-1][schemas.PROBLEM_COLUMNS])
         notices += data.notices
         if covered is not None and len(covered):
             data, superseded = supersede(data, covered, config.display_path(export_dirs[0]))
             quarantines.append(superseded)
-            rows_quarantined += len(superseded)
         units += [data.units] if len(data.units) else []
         answers += [data.answers] if len(data.answers) else []
         found = pd.concat([_keys(f).to_frame(index=False) for f in (data.units, data.answers) if len(f)]
@@ -277,9 +294,13 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
     scores = scores.merge(beyond.assign(discrepancy=True), on=ENTITY_KEY, how="left")
     scores["discrepancy"] = scores["discrepancy"].astype("boolean").fillna(False).astype(bool)
 
+    exports_quarantine = pd.concat([q for q in quarantines if len(q)] or [schemas.empty(schemas.QUARANTINE_TABLE)],
+                                   ignore_index=True)
+    accounting = input_files(files_read, exports_quarantine)
     summary = IngestSummary(
-        edition=edition, files=files, rows_read=rows_read, rows_quarantined=rows_quarantined,
-        rows_skipped=rows_skipped, published_facts=len(facts), published_quarantined=len(facts_quarantine),
+        edition=edition, files=len(accounting), rows_read=int(accounting["rows_read"].sum()),
+        rows_quarantined=int(accounting["rows_quarantined"].sum()),
+        rows_skipped=int(accounting["rows_skipped"].sum()), published_facts=len(facts), published_quarantined=len(facts_quarantine),
         entities_scored=len(computed), discrepancies=len(beyond), problems=len(rejected),
         entities_held_back=len(scored.held_back), notices=tuple(notices),
     )
@@ -290,7 +311,9 @@ def build_processed(edition: str, published: tuple[pd.DataFrame, pd.DataFrame] |
         "units": units if len(units) else schemas.empty(schemas.UNITS),
         "unit_figures": unit_figures(units, facts),
         "answers": schemas.concat(answers) if answers else schemas.empty(schemas.ANSWERS),
-        "quarantine": pd.concat([q for q in quarantines if len(q)] or quarantines[:1], ignore_index=True),
+        "quarantine": pd.concat([q for q in (facts_quarantine, exports_quarantine) if len(q)] or [facts_quarantine],
+                                ignore_index=True),
+        "input_files": accounting,
         "entity_scores": computed,
         "held_back": scored.held_back,
         "scores": scores,

@@ -431,8 +431,28 @@ DISAGREEMENTS = pa.DataFrameSchema(
     strict=True, ordered=True, name="disagreements",
 )
 
+# Row accounting, one row per export file an ingest read: every data row is used or quarantined.
+# A file's rows are its spreadsheet data rows, whatever they hold (an answers export: one per answer).
+def _row_count() -> pa.Column:
+    return pa.Column("Int64", pa.Check.ge(0))
+
+
+INPUT_FILES = pa.DataFrameSchema(
+    {
+        "file": _text(),  # as displayed (config.display_path)
+        "rows_read": _row_count(),  # data rows: rows_used + rows_quarantined
+        "rows_used": _row_count(),
+        "rows_quarantined": _row_count(),  # a row with several problems counts once
+        "rows_skipped": _row_count(),  # blank and footer rows (not data rows)
+        "reasons": _text(True),  # every problem of the file: "reason (count)", most frequent first, "; " joined
+    },
+    checks=pa.Check(lambda f: f["rows_read"] == f["rows_used"] + f["rows_quarantined"],
+                    error="rows_read = rows_used + rows_quarantined"),
+    unique=["file"], strict=True, ordered=True, name="input_files",
+)
+
 PROCESSED = {
-    "published": PUBLISHED, "national_counts": NATIONAL_COUNTS, "disagreements": DISAGREEMENTS, "units": UNITS,
+    "input_files": INPUT_FILES, "published": PUBLISHED, "national_counts": NATIONAL_COUNTS, "disagreements": DISAGREEMENTS, "units": UNITS,
     "unit_figures": UNIT_FIGURES, "answers": ANSWERS, "quarantine": QUARANTINE_TABLE,
     "entity_scores": ENTITY_SCORES, "held_back": HELD_BACK, "scores": SCORES, "changes": CHANGES,
 }

@@ -233,3 +233,42 @@ def test_a_report_refuses_a_processed_table_an_older_ingest_wrote(project, terbi
     storage.write_generation("terbitan", tables, pd.DataFrame({"x": []}))
     with pytest.raises(ReportDataError, match=r"national_counts\.parquet: .*year: dtype int64.*run `kepatuhan ingest` again"):
         data.load("terbitan")
+
+
+def test_row_accounting_per_file_counts_every_data_row_once_as_used_or_quarantined(project):
+    """input_files: per export file, answers counted per answer row; a superseded row and a whole-file
+    problem are accounted where they happened; blank and footer rows are skipped, not read."""
+    first, second = project / "utama", project / "lain"
+    first.mkdir(), second.mkdir()
+    export(first, "rekap.csv", [*rows("Kabupaten Kaur", "Bengkulu", nilai=(90, 90, 90, 80, "9x")), ";;;;;;",
+                                "Rata-rata;;;;;;86"])
+    export(second, "ulang.csv", rows("Kabupaten Kaur", "Bengkulu") + rows("Kabupaten Lebong", "Bengkulu"))
+    (second / "nul.csv").write_bytes(b"\x00" * 500)
+    answers_file = config.PACKAGE_DIR.parent / "data" / "synthetic_examples" / "synthetic_jawaban_indikator_2023_bengkulu.csv"
+    tables, _, summary = build_processed("ekspor", export_dirs=[first, second, answers_file.parent])
+    accounting = tables["input_files"].set_index("file")
+    schemas.INPUT_FILES.validate(tables["input_files"])
+
+    rekap, ulang, nul = (str(p) for p in (first / "rekap.csv", second / "ulang.csv", second / "nul.csv"))
+    assert accounting.loc[rekap, ["rows_read", "rows_used", "rows_quarantined", "rows_skipped"]].tolist() == [5, 4, 1, 2]
+    assert accounting.loc[rekap, "reasons"] == "'9x' is not a number; expected a score such as 90,02 (1)"
+    # Kaur 2023 is in the first folder: its 5 rows of the second are superseded, Lebong's 5 used
+    assert accounting.loc[ulang, ["rows_read", "rows_used", "rows_quarantined"]].tolist() == [10, 5, 5]
+    assert accounting.loc[ulang, "reasons"].startswith("superseded: the same entity and year is in ")
+    assert accounting.loc[nul, ["rows_read", "rows_used", "rows_quarantined"]].tolist() == [0, 0, 0]
+    assert pd.notna(accounting.loc[nul, "reasons"])
+
+    # every used row is a row of answers, or of units read as such (units computed from answers carry
+    # their answers file), counted once per spreadsheet row
+    answer_files = set(tables["answers"]["source_file"].astype(str))
+    units_read = tables["units"][~tables["units"]["source_file"].astype(str).isin(answer_files)]
+    for frame in (units_read, tables["answers"]):
+        for file, used in frame.drop_duplicates(["source_file", "source_sheet", "source_row"]).groupby(
+                "source_file", observed=True).size().items():
+            assert accounting.loc[str(file), "rows_used"] == used, file
+    assert set(accounting.index[accounting["rows_used"] > 0]) == answer_files | set(units_read["source_file"].astype(str))
+    answers = config.display_path(answers_file)
+    assert accounting.loc[answers, "rows_used"] == (tables["answers"]["source_file"] == answers).sum()
+    assert accounting.loc[answers, "rows_used"] > 10 * (tables["units"]["source_file"] == answers).sum()
+    assert (summary.files, summary.rows_read, summary.rows_quarantined) == (
+        len(accounting), accounting["rows_read"].sum(), accounting["rows_quarantined"].sum())

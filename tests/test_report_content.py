@@ -201,6 +201,14 @@ def test_validation_summary_counts_rows_used_and_rejected(tree, processed):
     assert "unknown entity '17.99'" in summary["alasan_penolakan"] and "'9O,5' is not a number" in summary["alasan_penolakan"]
 
 
+def test_validation_summary_counts_an_answers_export_per_answer_row(tree, processed):
+    file = "data/synthetic_examples/synthetic_jawaban_indikator_2023_bengkulu.csv"
+    lines = (config.ROOT / file).read_text(encoding="utf-8").splitlines()
+    summary = data.validation_summary(data.load(EDITION), [file]).iloc[0]
+    assert summary["baris_dibaca"] == summary["baris_dipakai"] == len(lines) - 1  # every line but the header
+    assert summary["baris_ditolak"] == 0 and summary["alasan_penolakan"] == ""
+
+
 def test_missing_processed_data_names_the_file_and_the_command(tmp_path, monkeypatch):
     from kepatuhan_lib.errors import ReportDataError
 

@@ -31,11 +31,20 @@ class ExportData:
     units: pd.DataFrame
     answers: pd.DataFrame
     problems: list[Problem]
-    rows_read: int  # data rows seen (blank and footer rows are not data rows)
-    rows_skipped: int  # blank and footer rows
+    # Per file given (display path, in the order given): data rows read (blank and footer rows are not
+    # data rows) and blank or footer rows skipped: columns file, rows_read, rows_skipped.
+    files: pd.DataFrame = field(repr=False)
     # For each problem, the entities its row could belong to (ATTRIBUTION columns; see `quarantine`).
     attribution: pd.DataFrame | None = field(default=None, repr=False)
     notices: list[Problem] = field(default_factory=list)  # how files were read; nothing refused
+
+    @property
+    def rows_read(self) -> int:
+        return int(self.files["rows_read"].sum())
+
+    @property
+    def rows_skipped(self) -> int:
+        return int(self.files["rows_skipped"].sum())
 
     @property
     def rows_quarantined(self) -> int:
@@ -75,7 +84,7 @@ def read_exports(paths: Iterable[Path]) -> ExportData:
     outputs = {"units": [], "answers": []}
     problems: list[pd.DataFrame] = []
     notices: list[Problem] = []
-    rows_read = rows_skipped = 0
+    counts = {config.display_path(p): [0, 0] for p in paths}  # file -> [rows read, rows skipped]
     # The next file is read (hashed, parsed: both release the GIL) while this one is cleaned;
     # no more than two files are in memory at once.
     with ThreadPoolExecutor(max_workers=1) as reader:
@@ -93,8 +102,8 @@ def read_exports(paths: Iterable[Path]) -> ExportData:
                     continue
                 outputs[table.layout.kind].append(out)
                 problems.append(table_problems)
-                rows_read += len(table.rows)
-                rows_skipped += table.skipped
+                counts[table.file][0] += len(table.rows)
+                counts[table.file][1] += table.skipped
             del tables
 
     tables = {}
@@ -116,8 +125,10 @@ def read_exports(paths: Iterable[Path]) -> ExportData:
         problems=[Problem(file=r.file, message=r.reason, row=None if r.row is None else int(r.row),
                           column=r.column, value=None if r.value is None else str(r.value), sheet=r.sheet)
                   for r in as_objects.itertuples(index=False)],
-        rows_read=rows_read, rows_skipped=rows_skipped,
         attribution=as_objects[ATTRIBUTION].reset_index(drop=True), notices=notices,
+        files=pd.DataFrame({"file": pd.array(list(counts), dtype=STRING),
+                            "rows_read": pd.array([n for n, _ in counts.values()], dtype="Int64"),
+                            "rows_skipped": pd.array([n for _, n in counts.values()], dtype="Int64")}),
     )
 
 

@@ -16,7 +16,7 @@ DIMENSION_COLUMNS = schemas.DIMENSION_NAMES
 
 
 TABLES = ("scores", "changes", "unit_figures", "disagreements", "published", "national_counts", "units",
-          "quarantine", "held_back")
+          "quarantine", "held_back", "input_files")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class ReportData:
     units: pd.DataFrame
     quarantine: pd.DataFrame
     held_back: pd.DataFrame
+    input_files: pd.DataFrame
     paths: tuple[Path, ...]
 
     @property
@@ -172,28 +173,13 @@ def citations(facts: pd.DataFrame, extra: tuple[str, ...] = ()) -> Citations:
 
 
 def validation_summary(data: ReportData, files) -> pd.DataFrame:
-    """Per input file: rows used, rows rejected, and each rejection reason with its count.
-
-    A file's rows used are the distinct source rows of the processed units it yielded; rejected
-    rows are its distinct quarantined rows (a row with several problems counts once).
-    """
-    files = sorted(set(files))
-    used = data.units[data.units["source_file"].isin(files)].drop_duplicates(
-        ["source_file", "source_sheet", "source_row"]).groupby("source_file").size()
-    quarantined = data.quarantine[data.quarantine["file"].isin(files)]
-    rejected = quarantined.drop_duplicates(["file", "sheet", "row"]).groupby("file").size()
-    reasons = quarantined.groupby("file")["reason"].agg(
-        lambda r: "; ".join(f"{reason} ({n})" for reason, n in r.value_counts().items()))
-    rows = [{
-        "berkas": f,
-        "baris_dipakai": int(used.get(f, 0)),
-        "baris_ditolak": int(rejected.get(f, 0)),
-        "alasan_penolakan": reasons.get(f, ""),
-    } for f in files]
-    summary = pd.DataFrame(rows, columns=["berkas", "baris_dipakai", "baris_ditolak", "alasan_penolakan"])
-    summary["baris_dibaca"] = summary["baris_dipakai"] + summary["baris_ditolak"]
-    return summary[["berkas", "baris_dibaca", "baris_dipakai", "baris_ditolak", "alasan_penolakan"]].astype(
-        {"berkas": "string", "alasan_penolakan": "string"})
+    """Per input file, as ingest counted it (pipeline.input_files): data rows read, used and rejected, and
+    each rejection reason with its count."""
+    rows = data.input_files[data.input_files["file"].isin(set(files))].sort_values("file")
+    return pd.DataFrame({
+        "berkas": rows["file"], "baris_dibaca": rows["rows_read"], "baris_dipakai": rows["rows_used"],
+        "baris_ditolak": rows["rows_quarantined"], "alasan_penolakan": rows["reasons"].fillna(""),
+    }).reset_index(drop=True)
 
 
 def source_files(data: ReportData, scores: pd.DataFrame) -> list[str]:
