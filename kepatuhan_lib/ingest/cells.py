@@ -35,7 +35,9 @@ class Cells:
             raw_codes, raw = pd.factorize(column, use_na_sentinel=True)
             empty_cells = bool((raw_codes < 0).any())
         else:  # the file's texts are never materialised per row: codes and distinct texts only
-            encoded = column.unify_dictionaries().combine_chunks() if len(column) else None
+            # One array of codes into one dictionary (concatenating merges the blocks' dictionaries; a text
+            # repeated in it would only be cleaned to the same value).
+            encoded = column.combine_chunks() if len(column) else None
             raw_codes = encoded.indices.to_numpy() if encoded is not None else np.zeros(0, dtype=np.intp)
             raw = encoded.dictionary.to_numpy(zero_copy_only=False) if encoded is not None else np.zeros(0, dtype=object)
             empty_cells = encoded is not None and encoded.null_count > 0

@@ -457,7 +457,8 @@ def duplicates(key: np.ndarray, values: list[np.ndarray], where, what: str) -> l
     """
     # By sorting, not hashing: rows come mostly in key order, which a stable sort passes over in one go.
     order = np.argsort(key, kind="stable")
-    same = key[order[1:]] == key[order[:-1]]
+    ordered = key[order]
+    same = ordered[1:] == ordered[:-1]
     if not same.any():
         return []
     shared = np.zeros(len(key), dtype=bool)
