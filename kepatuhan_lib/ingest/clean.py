@@ -100,7 +100,8 @@ def _canonical(table: Table, values: dict, ident: dict, keep: np.ndarray) -> pd.
         "synthetic": kept(_synthetic(table)),
     })
     schema = schemas.UNITS if table.layout.kind == "units" else schemas.ANSWERS
-    return schemas.as_declared(pd.DataFrame({c: frame[c] for c in schema.columns}), schema)  # checked in `_conforming`
+    # The columns as made (a frame of a dict copies each by default); checked in `_conforming`.
+    return schemas.as_declared(pd.DataFrame({c: frame[c] for c in schema.columns}, copy=False), schema)
 
 
 def _repeated(text: str | None, n: int) -> pd.Categorical:
@@ -114,7 +115,7 @@ def _whole_numbers(values: np.ndarray, dtype) -> pd.arrays.IntegerArray:
     """Whole numbers (NaN: missing) as a nullable integer array, made directly: `pd.array` would look at every
     float for a fraction, and the checks have refused the rows of one already."""
     missing = np.isnan(values) if values.dtype.kind == "f" else np.zeros(len(values), dtype=bool)
-    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(dtype), missing)
+    return pd.arrays.IntegerArray((np.where(missing, 0, values) if missing.any() else values).astype(dtype), missing)
 
 
 def _synthetic(table: Table) -> np.ndarray:
