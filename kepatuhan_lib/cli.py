@@ -12,25 +12,25 @@ from .i18n import LANGUAGES
 
 
 def _validate(args) -> int:
-    from .ingest import validate_command
+    from .commands import validate_command
 
     return validate_command(args.files)
 
 
 def _score(args) -> int:
-    from .scoring import score_command
+    from .commands import score_command
 
     return score_command(args.files, args.out)
 
 
 def _ingest(args) -> int:
-    from .pipeline import ingest_command
+    from .commands import ingest_command
 
     return ingest_command()
 
 
 def _demo_data(args) -> int:
-    from .synthetic import demo_data_command
+    from .commands import demo_data_command
 
     return demo_data_command(if_missing=args.if_missing, seed=args.seed)
 

@@ -14,13 +14,8 @@ import pandas as pd
 
 from . import config
 from .errors import MethodologyError
+from .schemas import DIMENSIONS, ENTITY_TYPES, ZONES
 
-ENTITY_TYPES = (
-    "Kementerian", "Lembaga", "Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota",
-    "Polres", "Kantor Pertanahan", "Kantor Imigrasi", "Lapas",
-)
-DIMENSIONS = ("Input", "Proses", "Output", "Pengaduan")
-ZONES = ("hijau", "kuning", "merah")
 CONFIDENCES = ("HIGH", "MED", "LOW")
 
 # Half-up rounding is applied to floats, whose binary value can sit just below a decimal

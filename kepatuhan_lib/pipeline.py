@@ -1,16 +1,15 @@
-"""`kepatuhan ingest`: the published results and each edition's exports into data/processed/<edition>/."""
+"""The published results and each edition's exports into the processed tables of data/processed/<edition>/
+(run by `kepatuhan ingest`, commands.py)."""
 
 from __future__ import annotations
 
-import dataclasses
-import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import config, locks, methodology, schemas, storage
+from . import config, methodology, schemas
 from .ingest import ExportData, read_exports
 from .methodology import classify_frame
 from .published import disagreements, load_national_counts, load_published
@@ -82,7 +81,7 @@ def supersede(data: ExportData, covered: pd.MultiIndex, by: str) -> tuple[Export
                                 dtype="string"),
         }))
     superseded = pd.concat(moved, ignore_index=True)
-    remaining = dataclasses.replace(data, units=kept["units"], answers=kept["answers"])
+    remaining = replace(data, units=kept["units"], answers=kept["answers"])
     return remaining, superseded
 
 
@@ -326,41 +325,3 @@ def editions_to_build() -> list[str]:
     """The published edition always; the demo when its example exports exist; ekspor when data/raw/exports/ has files."""
     return [e for e in config.EDITIONS
             if e == config.PUBLIC_EDITION or any(export_files(d) for d in config.edition_export_dirs(e))]
-
-
-def ingest_command() -> int:
-    """Write every edition's processed tables as a new generation and print the row accounting.
-
-    One ingest at a time (data/processed/.lock; another is a LockedError naming it). Exit code 1
-    when an export or a published fact had a problem (the tables are still written from
-    everything else), 0 otherwise.
-    """
-    with storage.writing_in(config.PROCESSED_DIR), locks.exclusive(config.PROCESSED_DIR / config.LOCK_NAME, "ingest"):
-        for edition in config.EDITIONS:
-            for path in storage.clean_generations(edition):
-                if path.name.endswith(".tmp"):
-                    print(f"[{edition}] removed what an interrupted ingest left: {config.display_path(path)}/",
-                          file=sys.stderr)
-        return _ingest()
-
-
-def _ingest() -> int:
-    published = load_published()
-    problems = 0
-    editions = editions_to_build()
-    for stale in set(config.EDITIONS) - set(editions):  # e.g. ekspor after data/raw/exports/ was emptied
-        if config.processed_link(stale).is_symlink() or config.processed_link(stale).exists():
-            storage.remove_edition(stale)
-            print(f"[{stale}] no input any more: {config.display_path(config.processed_link(stale))}/ removed",
-                  file=sys.stderr)
-    for edition in editions:
-        sources = ", ".join(config.display_path(d) + "/" for d in config.edition_export_dirs(edition))
-        print(f"[{edition}] reading the published results{' and ' + sources if sources else ''} ...", file=sys.stderr)
-        tables, differences, summary = build_processed(edition, published)
-        storage.write_generation(edition, tables, differences)
-        for line in summary.lines():
-            print(f"[{edition}] {line}", file=sys.stderr)
-        print(f"[{edition}] processed tables written to {config.display_path(config.processed_link(edition))}/",
-              file=sys.stderr)
-        problems += summary.problems + summary.published_quarantined
-    return 1 if problems else 0

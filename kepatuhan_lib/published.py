@@ -11,8 +11,9 @@ import pandas as pd
 
 from . import config, schemas
 from .errors import InputFileError, KepatuhanError, Problem
-from .methodology import ENTITY_TYPES, ZONES, era
+from .methodology import era
 from .reference import get_resolver
+from .schemas import ENTITY_TYPES, ZONES
 
 FACT_COLUMNS = schemas.PUBLISHED_COLUMNS
 FACT_KEY = schemas.PUBLISHED_KEY

@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import config
 from .errors import AmbiguousEntityError, UnknownEntityError, UnknownValueError
-from .methodology import ENTITY_TYPES
+from .schemas import ENTITY_TYPES
 
 KIND_OF_TYPE = {"Pemerintah Provinsi": "provinsi", "Pemerintah Kabupaten": "kabupaten", "Pemerintah Kota": "kota"}
 TYPE_OF_KIND = {kind: entity_type for entity_type, kind in KIND_OF_TYPE.items()}

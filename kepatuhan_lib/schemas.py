@@ -13,14 +13,24 @@ from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaError, SchemaErrors
 
 from .errors import KepatuhanError
-from .methodology import DIMENSIONS, ENTITY_TYPES, ZONES
 
+# The shared vocabularies: every other module imports them from here.
+ENTITY_TYPES = (
+    "Kementerian", "Lembaga", "Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota",
+    "Polres", "Kantor Pertanahan", "Kantor Imigrasi", "Lapas",
+)
 REGIONAL = ("Pemerintah Kabupaten", "Pemerintah Kota")  # ranked together in a province's league table
 PROVINCE = "Pemerintah Provinsi"
 # The entity types the national summary counts (Polres and Kantor Pertanahan are assessed by the offices).
 NATIONAL_TYPES = ("Kementerian", "Lembaga", "Pemerintah Provinsi", "Pemerintah Kota", "Pemerintah Kabupaten")
+DIMENSIONS = ("Input", "Proses", "Output", "Pengaduan")
+ZONES = ("hijau", "kuning", "merah")
 GRADES = ("A", "B", "C", "D", "E")  # 2022-2024 categories
 DIRECTIONS = ("naik", "turun", "tetap", "baru dinilai", "tidak dinilai")
+
+DIMENSION_KEYS = ["input", "proses", "output", "pengaduan"]  # the dimension columns of units, in DIMENSIONS order
+DIMENSION_NAMES = dict(zip(DIMENSION_KEYS, DIMENSIONS, strict=True))  # column -> dimension
+UNIT_NUMBERS = (*DIMENSION_KEYS, "nilai", "koreksi", "kepercayaan")  # the number columns of a units row
 
 YEAR_MIN, YEAR_MAX = 2015, 2030
 MAX_SCALE = 110.0  # the largest scale of any era (2017 K/L); the era's own scale is checked in ingest
@@ -90,10 +100,7 @@ _PROVENANCE = {
 UNITS = pa.DataFrameSchema(
     {
         **_IDENTITY,
-        "input": _points(),
-        "proses": _points(),
-        "output": _points(),
-        "pengaduan": _points(),
+        **{name: _points() for name in DIMENSION_KEYS},
         "nilai": _points(nullable=False),
         "koreksi": _points(),
         # 2025-: kepercayaan masyarakat points (0-30), Tingkat Kepatuhan as published (shown, not scored),
@@ -285,8 +292,6 @@ def dtypes(schema: pa.DataFrameSchema) -> dict:
     return dict(empty(schema).dtypes)
 
 
-DIMENSION_KEYS = ["input", "proses", "output", "pengaduan"]  # the dimension columns of units, in DIMENSIONS order
-DIMENSION_NAMES = dict(zip(DIMENSION_KEYS, DIMENSIONS, strict=True))  # column -> dimension
 BASES = ("published", "computed", "synthetic")  # what a figure is: as published, computed from exports, example data
 
 UNIT_FIGURES = pa.DataFrameSchema(
@@ -325,19 +330,25 @@ _CLASSIFIED = {  # what a score reads as: grade (2022-2024), opinion, zone (up t
     "opinion": _text(True),
     "zone": _text(True, pa.Check.isin(ZONES)),
 }
+_COMPUTED = {  # what scoring.entity_scores computes of an entity beside its score
+    "n_units": pa.Column("Int64", pa.Check.ge(1)),
+    "unit_types": _text(True),
+    "score_unrounded": pa.Column("Float64", nullable=True),
+    "koreksi": _points(),
+}
+_MARKS = {  # Tanpa Maladministrasi (2025-; <NA> where unknown); example data
+    "tm": pa.Column("boolean", nullable=True),
+    "synthetic": pa.Column(bool),
+}
 
 # Scores computed from exports, one row per (year, entity): scoring.entity_scores.
 ENTITY_SCORES = pa.DataFrameSchema(
     {
         **_ENTITY,
-        "n_units": pa.Column("Int64", pa.Check.ge(1)),
-        "unit_types": _text(True),
-        "score_unrounded": pa.Column("Float64", nullable=True),
-        "koreksi": _points(),
+        **_COMPUTED,
         "score": _points(),
         **_CLASSIFIED,
-        "tm": pa.Column("boolean", nullable=True),
-        "synthetic": pa.Column(bool),
+        **_MARKS,
     },
     strict=True, ordered=True, name="entity_scores",
 )
@@ -346,13 +357,10 @@ ENTITY_SCORES = pa.DataFrameSchema(
 SCORES = pa.DataFrameSchema(
     {
         **_ENTITY,
-        "n_units": pa.Column("Int64", pa.Check.ge(1), nullable=True),
-        "unit_types": _text(True),
-        "score_unrounded": pa.Column("Float64", nullable=True),
-        "koreksi": _points(),
+        **_COMPUTED,
+        "n_units": pa.Column("Int64", pa.Check.ge(1), nullable=True),  # none where only published
         "computed_score": _points(),
-        "tm": pa.Column("boolean", nullable=True),
-        "synthetic": pa.Column(bool),
+        **_MARKS,
         "published_score": _points(),
         "published_zone": _text(True, pa.Check.isin(ZONES)),
         "published_category": _text(True, pa.Check.isin(GRADES)),
@@ -362,7 +370,7 @@ SCORES = pa.DataFrameSchema(
         "rank_province_fact_id": pa.Column("Int64", nullable=True),
         "published_rank_national": _rank(),
         "rank_national_fact_id": pa.Column("Int64", nullable=True),
-        "basis": _text(True, pa.Check.isin(("published", "computed", "synthetic"))),
+        "basis": _text(True, pa.Check.isin(BASES)),
         "score": _points(),
         **_CLASSIFIED,
         "rows_rejected": pa.Column("Int64", pa.Check.ge(0), nullable=True),

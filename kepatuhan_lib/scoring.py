@@ -1,20 +1,18 @@
-"""Scoring: answers -> unit dimension points -> unit score -> entity score; the `score` command."""
+"""Scoring: answers -> unit dimension points -> unit score -> entity score."""
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import config, schemas, storage
-from .errors import MethodologyError, UsageError
+from . import schemas
+from .errors import MethodologyError
 from .keys import codes_of, combination_key, run_starts
 from .reference import get_resolver
-from .methodology import DIMENSIONS, classify_frame, dimension_caps, era, round_half_up
+from .methodology import classify_frame, dimension_caps, era, round_half_up
+from .schemas import DIMENSIONS
 
 UNIT_KEY = ["year", "entity_type", "entity_code", "unit"]
 ENTITY_KEY = ["year", "entity_type", "entity_code"]
@@ -23,8 +21,6 @@ UNIT_COLUMNS = schemas.UNIT_COLUMNS
 # tm: the entity is Tanpa Maladministrasi (2025-; <NA> where its rows do not say); its opinion then ends
 # with " Tanpa Maladministrasi". category (A-E) and zone are empty from 2025.
 ENTITY_SCORE_COLUMNS = list(schemas.ENTITY_SCORES.columns)
-OUT_COLUMNS = ["year", "entity_type", "province_code", "entity_code", "entity", "n_units", "unit_types",
-               "score", "category", "opinion", "zone", "tm", "koreksi", "synthetic"]
 MAX_SKOR = 3  # indicator answers are scored 0-3
 
 
@@ -373,83 +369,3 @@ def _drop_entities(frame: pd.DataFrame, blocked: pd.DataFrame) -> pd.DataFrame:
     keys = pd.MultiIndex.from_frame(frame[ENTITY_KEY].astype({"year": int, "entity_type": str, "entity_code": str}))
     drop = pd.MultiIndex.from_frame(blocked[ENTITY_KEY].astype({"year": int, "entity_type": str, "entity_code": str}))
     return frame[~keys.isin(drop)].reset_index(drop=True)
-
-
-# --- the `kepatuhan score` command ----------------------------------------------------------------
-
-def score_command(files: list[Path], out: Path) -> int:
-    """Score export files into OUT.csv (one row per entity); rejects into OUT.rejects.csv.
-
-    An entity with a rejected row is not scored (the rule of `score_exports`, which ingest follows
-    too). OUT.csv and OUT.rejects.csv may be neither an input file nor under data/raw/.
-    Exit code 0 when nothing was rejected, 1 otherwise (the other results are still written).
-    """
-    out = Path(out)
-    if out.suffix.lower() != ".csv":
-        raise UsageError(f"--out must name a .csv file, got {str(out)!r}")
-    missing = [str(f) for f in files if not Path(f).is_file()]
-    if missing:
-        raise UsageError(f"no such file: {', '.join(missing)}")
-    rejects_path = out.with_name(out.name[: -len(out.suffix)] + ".rejects.csv")
-    _check_out(out, rejects_path, files)
-
-    from .ingest import read_exports  # the reading stage is only needed by this command
-
-    data = read_exports([Path(f) for f in files])
-    quarantine = data.quarantine()
-    scored = score_exports(data.units, data.answers, quarantine)
-
-    storage.write_csv(_out_table(scored.scores), out)
-    rejects = _rejects_table(quarantine, scored.held_back)
-    if len(rejects):
-        storage.write_csv(rejects, rejects_path)
-    else:
-        rejects_path.unlink(missing_ok=True)  # a stale rejects file would describe another run
-
-    for notice in data.notices:
-        print(notice, file=sys.stderr)
-    n_rows = int(quarantine.drop_duplicates(["file", "sheet", "row"]).shape[0]) if len(quarantine) else 0
-    n_units = int(scored.scores["n_units"].sum()) if len(scored.scores) else 0
-    print(f"scored {len(scored.scores):,} entities ({n_units:,} units) from {len(files)} file(s) "
-          f"-> {config.display_path(out)}", file=sys.stderr)
-    if len(rejects):
-        print(f"rejected: {n_rows:,} row(s); entities not scored: {len(scored.held_back):,} "
-              f"-> {config.display_path(rejects_path)}", file=sys.stderr)
-    return 1 if len(rejects) else 0
-
-
-def _check_out(out: Path, rejects: Path, files: list[Path]) -> None:
-    """--out (and its rejects file) must not overwrite an input, nor write under data/raw/, nor a folder it cannot."""
-    inputs = {Path(f).resolve() for f in files}
-    raw = config.RAW_DIR.resolve()
-    for target in (out, rejects):
-        resolved = target.resolve()
-        if resolved in inputs:
-            raise UsageError(f"--out {out} would overwrite the input file {target}; name another file")
-        if resolved == raw or raw in resolved.parents:
-            raise UsageError(f"--out {out}: data/raw/ holds inputs only; write the results elsewhere")
-        if resolved.is_dir():
-            raise UsageError(f"--out {out}: {target} is a folder")
-    folder = next(p for p in (out.resolve().parent, *out.resolve().parents) if p.exists())
-    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"--out {out}: cannot write in {folder}")
-
-
-def _out_table(scores: pd.DataFrame) -> pd.DataFrame:
-    """The CSV form: score and koreksi as text with a dot and exactly two decimals."""
-    table = scores.reindex(columns=OUT_COLUMNS).copy()
-    for col in ("score", "koreksi"):
-        table[col] = pd.array([pd.NA if pd.isna(v) else f"{v:.2f}" for v in table[col]], dtype="string")
-    return table
-
-
-def _rejects_table(quarantine: pd.DataFrame, held_back: pd.DataFrame) -> pd.DataFrame:
-    """Rejected rows as ingest reported them, then one line per entity left unscored and why."""
-    problems = quarantine.reindex(columns=schemas.PROBLEM_COLUMNS)
-    not_scored = pd.DataFrame({
-        "file": held_back["files"], "sheet": pd.NA, "row": pd.NA, "column": pd.NA,
-        "value": held_back["year"].astype(str) + " " + held_back["entity"].astype(str)
-        + " (" + held_back["entity_code"].astype(str) + ")", "reason": held_back["reason"],
-    })
-    return pd.concat([f for f in (problems, not_scored) if len(f)], ignore_index=True) \
-        if len(problems) or len(not_scored) else problems

@@ -12,7 +12,8 @@ from kepatuhan_lib import schemas
 from kepatuhan_lib.cli import main
 from kepatuhan_lib.ingest import read_exports
 from kepatuhan_lib.methodology import unit_categories
-from kepatuhan_lib.scoring import entity_scores, score_command
+from kepatuhan_lib.commands import score_command
+from kepatuhan_lib.scoring import entity_scores
 
 HEADER = ["Tahun", "Provinsi", "Jenis Instansi", "Nama Instansi", "Unit Layanan", "Input", "Proses", "Output",
           "Pengaduan", "Kepercayaan Masyarakat", "Nilai", "Tingkat Kepatuhan", "Tanpa Maladministrasi"]

@@ -12,8 +12,8 @@ import pytest
 from kepatuhan_lib import config, schemas
 from kepatuhan_lib.errors import KepatuhanError
 from kepatuhan_lib.cli import main
+from kepatuhan_lib.commands import score_command
 from kepatuhan_lib.pipeline import build_processed
-from kepatuhan_lib.scoring import score_command
 
 HEADER = "Tahun;Provinsi;Jenis Instansi;Nama Instansi;Kode Wilayah;Unit Layanan;Nilai"
 UNITS = ["DPMPTSP", "Dinas Sosial", "Dinas Kesehatan", "Dinas Pendidikan", "Dinas Dukcapil"]

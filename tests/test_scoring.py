@@ -9,7 +9,8 @@ from kepatuhan_lib import schemas
 from kepatuhan_lib.cli import main
 from kepatuhan_lib.errors import MethodologyError, UsageError
 from kepatuhan_lib.methodology import round_half_up
-from kepatuhan_lib.scoring import entity_scores, score_command, unit_scores_from_answers
+from kepatuhan_lib.commands import score_command
+from kepatuhan_lib.scoring import entity_scores, unit_scores_from_answers
 
 KAB = "Pemerintah Kabupaten"
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kepatuhan_lib import config, methodology, synthetic
+from kepatuhan_lib import commands, config, methodology, synthetic
 from kepatuhan_lib.synthetic import declarations, generator
 from kepatuhan_lib.errors import CalibrationError
 from kepatuhan_lib.ingest import read_exports
@@ -385,11 +385,11 @@ def test_the_same_seed_writes_the_same_bytes_and_another_seed_does_not(tmp_path,
 
 def test_demo_data_writes_the_national_set_and_if_missing_leaves_it(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(config, "SYNTHETIC_DIR", tmp_path / "synthetic")
-    assert synthetic.demo_data_command(if_missing=True, seed=synthetic.DEFAULT_SEED) == 0
+    assert commands.demo_data_command(if_missing=True, seed=synthetic.DEFAULT_SEED) == 0
     written = sorted(p.name for p in (tmp_path / "synthetic").iterdir())
     assert written == sorted(synthetic.national_files())
     assert "2023:" in capsys.readouterr().err  # a progress line per year
     stamps = {p: p.stat().st_mtime_ns for p in (tmp_path / "synthetic").iterdir()}
-    assert synthetic.demo_data_command(if_missing=True, seed=synthetic.DEFAULT_SEED) == 0
+    assert commands.demo_data_command(if_missing=True, seed=synthetic.DEFAULT_SEED) == 0
     assert "nothing to do" in capsys.readouterr().err
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps

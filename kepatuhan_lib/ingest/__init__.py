@@ -5,6 +5,6 @@ cell texts, `cells`), `checks` (the row checks), `clean` (a table's canonical ro
 problems), `crossfile` (checks across files), `exports` (a set of files read: `read_exports`).
 """
 
-from .exports import ExportData, read_exports, validate_command
+from .exports import ExportData, read_exports
 
-__all__ = ["ExportData", "read_exports", "validate_command"]
+__all__ = ["ExportData", "read_exports"]

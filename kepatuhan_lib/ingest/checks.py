@@ -13,14 +13,13 @@ from .. import methodology, schemas
 from ..errors import KepatuhanError, UnknownEntityError
 from ..keys import dense_codes, mixed_radix
 from ..numbers import EXAMPLE, ambiguous_thousands, parse_numbers
-from ..schemas import STRING
+from ..schemas import DIMENSION_NAMES, DIMENSIONS, STRING, UNIT_NUMBERS
 from .cells import PerText, Table, coded
 
 TRUTHY = ("ya", "y", "yes", "true", "benar", "1")
 FALSY = ("tidak", "tdk", "no", "false", "salah", "0")
 
 SUM_TOLERANCE = 0.01  # Nilai may differ from the sum of its dimensions by rounding of the parts
-DIMENSION_COLUMNS = {"input": "Input", "proses": "Proses", "output": "Output", "pengaduan": "Pengaduan"}
 # Unit types an entity can have several of; any other type is one unit per entity, so two
 # spellings of it ("DPMPTSP", "Dinas Penanaman Modal dan PTSP") are the same unit.
 MANY_PER_ENTITY = ("Puskesmas", "RSUD", "Lainnya")
@@ -325,7 +324,7 @@ def clean_units(table: Table, found: Found, ident: dict, eras: Eras) -> dict:
     label = eras.values(lambda e: e.label)
     has_era = ~np.isnan(scale)
     header = table.header
-    points = {c: _number_column(table, c, found, "points") for c in DIMENSION_COLUMNS}
+    points = {c: _number_column(table, c, found, "points") for c in DIMENSION_NAMES}
     nilai = _number_column(table, "nilai", found, "a score")
     koreksi = _number_column(table, "koreksi", found, "points")
     kepercayaan = _number_column(table, "kepercayaan", found, "points")
@@ -339,25 +338,25 @@ def clean_units(table: Table, found: Found, ident: dict, eras: Eras) -> dict:
         f"{fmt(x)} is outside the kepercayaan masyarakat part, 0-{fmt(cap)} ({lab})"), kepercayaan,
         kepercayaan_cap, label))
 
-    given = np.stack([column_codes(table, c) >= 0 for c in DIMENSION_COLUMNS], axis=1)  # a typo is given, not empty
+    given = np.stack([column_codes(table, c) >= 0 for c in DIMENSION_NAMES], axis=1)  # a typo is given, not empty
     some, every = given.any(axis=1), given.all(axis=1)
-    for i, c in enumerate(DIMENSION_COLUMNS):
+    for i, c in enumerate(DIMENSION_NAMES):
         found.add(some & ~given[:, i], c, f"{header(c)} is empty while other dimensions are given; "
                                           "expected all four dimensions or none")
-    first = next(iter(DIMENSION_COLUMNS))
+    first = next(iter(DIMENSION_NAMES))
     caps = {c: eras.values(lambda e, name=name: e.caps.get(name, np.nan)).astype(float)
-            for c, name in DIMENSION_COLUMNS.items()}
+            for c, name in DIMENSION_NAMES.items()}
     no_dimensions = has_era & some & np.isnan(caps[first])
     found.add(no_dimensions, first, row_reasons(no_dimensions, lambda lab: (
-        f"{lab} has no dimension points; leave {', '.join(header(c) for c in DIMENSION_COLUMNS)} empty"), label))
-    for c, name in DIMENSION_COLUMNS.items():
+        f"{lab} has no dimension points; leave {', '.join(header(c) for c in DIMENSION_NAMES)} empty"), label))
+    for c, name in DIMENSION_NAMES.items():
         value = points[c]
         found.add(value < 0, c, row_reasons(value < 0, lambda x: f"{fmt(x)} is negative; expected 0 or more", value))
         over = value > caps[c]
         found.add(over, c, row_reasons(over, lambda x, cap, lab: (
             f"{fmt(x)} is above the cap of the {name} dimension, {fmt(cap)} ({lab})"), value, caps[c], label))
 
-    dimensions = np.stack([points[c] for c in DIMENSION_COLUMNS], axis=1).sum(axis=1)
+    dimensions = np.stack([points[c] for c in DIMENSION_NAMES], axis=1).sum(axis=1)
     total = np.where(needs_kepercayaan, dimensions + kepercayaan, dimensions)
     complete = every & (~needs_kepercayaan | ~np.isnan(kepercayaan))  # every part of Nilai is given
     given_nilai = ~np.isnan(nilai)
@@ -423,9 +422,9 @@ def clean_answers(table: Table, found: Found, ident: dict, eras: Eras) -> dict:
     """Dimension, weight and score of every answer row."""
     header = table.header
     cells = table.cells["dimension"]
-    canonical = {d.casefold(): d for d in methodology.DIMENSIONS}
+    canonical = {d.casefold(): d for d in DIMENSIONS}
     dimensions = [canonical.get(v.casefold()) for v in cells.values.tolist()]
-    expected = ", ".join(methodology.DIMENSIONS[:-1]) + " or " + methodology.DIMENSIONS[-1]
+    expected = ", ".join(DIMENSIONS[:-1]) + " or " + DIMENSIONS[-1]
     found.add_per_value(cells.codes, "dimension", [None if d else f"{v!r} is not a dimension; expected {expected}"
                                                    for v, d in zip(cells.values.tolist(), dimensions)],
                         missing=f"{header('dimension')} is empty; expected {expected}")
@@ -443,7 +442,7 @@ def clean_answers(table: Table, found: Found, ident: dict, eras: Eras) -> dict:
 
 
 DUPLICATE_RULES = {  # what makes a row the same as another, and what it says
-    "units": (["input", "proses", "output", "pengaduan", "nilai", "koreksi", "kepercayaan"], "nilai", "unit"),
+    "units": (list(UNIT_NUMBERS), "nilai", "unit"),
     "answers": (["weight", "score"], "score", "answer (same unit, dimension, indicator and respondent)"),
 }
 

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schemas
+from ..schemas import UNIT_NUMBERS
 from ..keys import mixed_radix
 from .cells import Table, coded
 from .checks import (
@@ -83,7 +84,7 @@ def _canonical(table: Table, values: dict, ident: dict, keep: np.ndarray) -> pd.
     }
     if table.layout.kind == "units":
         frame.update({c: pd.array(values[c][keep], dtype="Float64")
-                      for c in ("input", "proses", "output", "pengaduan", "nilai", "koreksi", "kepercayaan")})
+                      for c in UNIT_NUMBERS})
         frame.update({"tingkat_kepatuhan": values["tingkat_kepatuhan"][keep],
                       "tanpa_maladministrasi": values["tanpa_maladministrasi"][keep]})
     else:

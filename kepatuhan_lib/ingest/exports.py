@@ -12,7 +12,7 @@ import pandas as pd
 from pandera.errors import SchemaErrors
 
 from .. import config, schemas
-from ..errors import Problem, UsageError
+from ..errors import Problem
 from ..schemas import STRING
 from .cells import Table
 from .checks import Resolution
@@ -166,30 +166,3 @@ def _frame_of(problems: list[Problem]) -> pd.DataFrame:
                          "row": [p.row for p in problems], "column": [p.column for p in problems],
                          "value": [p.value for p in problems], "reason": [p.message for p in problems],
                          **dict.fromkeys(ATTRIBUTION[:-1]), "holds_back": True})
-
-
-def validate_command(files: list[Path]) -> int:
-    """`kepatuhan validate FILE...`: print every problem and notice of every file and a summary; write nothing.
-
-    Exit code 1 when a problem is found (notices alone leave it 0).
-    """
-    for f in files:
-        if Path(f).is_dir():
-            raise UsageError(f"{f} is a directory; give export files (.csv or .xlsx)")
-        if not Path(f).exists():
-            raise UsageError(f"no such file: {f}")
-    data = read_exports([Path(f) for f in files])
-    for problem in data.problems + data.notices:
-        print(problem)
-    used = len(data.units) + len(data.answers)
-    files_with_problems = len({p.file for p in data.problems})
-    print(f"{_count(len(files), 'file')}, {_count(data.rows_read, 'row')}: {used:,} ok, "
-          f"{data.rows_quarantined:,} rejected; {_count(len(data.problems), 'problem')} in "
-          f"{_count(files_with_problems, 'file')}"
-          + (f"; {_count(data.rows_skipped, 'blank or footer row')} skipped" if data.rows_skipped else "")
-          + (f"; {_count(len(data.notices), 'notice')}" if data.notices else ""))
-    return 1 if data.problems else 0
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import config, i18n
+from .. import config, i18n, schemas
 from . import data
 
 Allowed = Callable[[], Mapping[Any, str] | Sequence[Any]] | Sequence[Any] | None
@@ -124,7 +124,7 @@ EDITION = Parameter(
     description="which processed data: terbitan (published facts only), contoh (demo), ekspor (own exports)",
 )
 
-REGIONAL_TYPES = ("Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota")
+REGIONAL_TYPES = (schemas.PROVINCE, *schemas.REGIONAL)
 REPORT_INPUTS = (*data.TABLES, data.published_sources)
 
 

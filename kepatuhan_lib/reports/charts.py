@@ -16,6 +16,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 
 from ..i18n import _  # noqa: E402
+from ..schemas import ZONES  # noqa: E402
 from . import fmt, labels  # noqa: E402
 from .tables import DIRECTION_COLOUR  # noqa: E402
 
@@ -80,7 +81,7 @@ def heatmap_alt(what: str, matrix: pd.DataFrame, text=fmt.skor) -> str:
 def zone_bars_alt(shares: pd.DataFrame) -> str:
     """Alt text of zone_bars(): the years, the extremes of the green share, the last year's three shares."""
     years = [str(int(y)) for y in shares.index]
-    shares = shares.reindex(columns=["hijau", "kuning", "merah"]).fillna(0)
+    shares = shares.reindex(columns=list(ZONES)).fillna(0)
 
     def percent(v):
         return fmt.persen(v, 0)
@@ -176,7 +177,7 @@ def zone_bars(shares: pd.DataFrame):
     fig, ax = plt.subplots(figsize=(7.0, 3.2))
     bottom = np.zeros(len(shares))
     x = np.arange(len(shares))
-    for zone in ("hijau", "kuning", "merah"):
+    for zone in ZONES:
         values = shares.get(zone, pd.Series(0.0, index=shares.index)).fillna(0).to_numpy(dtype=float)
         name = labels.value(labels.ZONE, zone)
         ax.bar(x, values, bottom=bottom, color=ZONE_COLOUR[zone], hatch=ZONE_HATCH[zone], edgecolor="white",

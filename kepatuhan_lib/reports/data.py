@@ -110,7 +110,7 @@ def previous_year(scores: pd.DataFrame, year: int, entity_type: str = "Pemerinta
 def province_scores(scores: pd.DataFrame, province: str) -> pd.DataFrame:
     """The province's own government and its kabupaten and kota, every year."""
     return scores[(scores["province_code"] == province)
-                  & scores["entity_type"].isin((*REGIONAL, "Pemerintah Provinsi"))]
+                  & scores["entity_type"].isin((*REGIONAL, PROVINCE))]
 
 
 def province_facts(facts: pd.DataFrame, province: str, years) -> pd.DataFrame:

@@ -10,11 +10,10 @@ import pandas as pd
 
 from .. import config, i18n, methodology
 from ..i18n import _
+from ..schemas import GRADES, ZONES
 from . import charts, data, fmt, labels, tables
 from .emit import emit_headline, emit_inputs, emit_synthetic, emit_table
 
-ZONES = ("hijau", "kuning", "merah")
-GRADES = ("A", "B", "C", "D", "E")
 PUBLIC = config.PUBLIC_EDITION
 BOX = "border:1px solid #d1d9e0;border-radius:4px;padding:.6em 1em;margin:.6em 0 1em;background:#f6f8fa"
 H = labels.header

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import methodology
 from ..i18n import _
+from ..schemas import DIMENSION_KEYS
 from . import fmt, labels
 from .data import PROVINCE, REGIONAL
 
@@ -437,7 +438,7 @@ def unit_export(units: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "kode": units["entity_code"], "entitas": units["entity"], "unit": units["unit"],
         "jenis_unit": units["unit_type"], "nilai": units["nilai"], "kategori": units["unit_category"],
-        **{c: units[c] for c in ("input", "proses", "output", "pengaduan")},
+        **{c: units[c] for c in DIMENSION_KEYS},
         "dasar_nilai": units["basis"], "source_url": source["source_url"], "source_title": source["source_title"],
     })
 
@@ -450,7 +451,7 @@ def unit_styler(units: pd.DataFrame, cites, caption: str):
         H("unit"): [html.escape(str(v)) for v in units["unit"]],
         H("nilai"): [marked_score(v, b, note=cites.of(f)) for v, b, f in
                      zip(units["nilai"], units["basis"], units["fact_id"], strict=True)],
-        **{H(column): [fmt.skor(v) for v in units[column]] for column in ("input", "proses", "output", "pengaduan")
+        **{H(column): [fmt.skor(v) for v in units[column]] for column in DIMENSION_KEYS
            if units[column].notna().any()},
     })
     if units["unit_category"].notna().any():  # 2025-

@@ -11,7 +11,8 @@ import pandas as pd
 
 from .. import methodology
 from ..ranking import rank_provincial
-from .declarations import NATIONAL_TYPES, REGENCY_TYPES, Settings, _roster
+from ..schemas import NATIONAL_TYPES
+from .declarations import REGENCY_TYPES, Settings, _roster
 
 # --- what the published facts require --------------------------------------------------------------
 

@@ -13,17 +13,17 @@ import pandas as pd
 
 from .. import config
 from ..errors import CalibrationError
+from ..schemas import DIMENSIONS
 
 DEFAULT_SEED = 2024
-NATIONAL_TYPES = ("Kementerian", "Lembaga", "Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota")
 REGENCY_TYPES = {"kabupaten": "Pemerintah Kabupaten", "kota": "Pemerintah Kota"}
 NAME_PREFIXES = ("Kabupaten Administrasi ", "Kota Administrasi ", "Kabupaten ", "Kota ", "Provinsi ")
 
 IDENTITY_COLUMNS = ["Tahun", "Provinsi", "Jenis Instansi", "Nama Instansi", "Kode Wilayah", "Unit Layanan"]
-RECAP_COLUMNS = [*IDENTITY_COLUMNS, "Input", "Proses", "Output", "Pengaduan", "Nilai", "Data Sintetis"]
+DIMENSION_COLUMNS = list(DIMENSIONS)  # an export's dimension headers are the dimensions' names
+RECAP_COLUMNS = [*IDENTITY_COLUMNS, *DIMENSION_COLUMNS, "Nilai", "Data Sintetis"]
 ANSWER_COLUMNS = [*IDENTITY_COLUMNS, "Dimensi", "Variabel", "Kode Indikator", "Indikator", "Responden", "Bobot",
                   "Skor", "Data Sintetis"]
-DIMENSION_COLUMNS = ["Input", "Proses", "Output", "Pengaduan"]
 SYNTHETIC_FLAG = "ya"  # the "Data Sintetis" column of every generated row
 
 # Published facts (scores, zones, units, provincial ranks) that cannot all be reproduced, and why.

@@ -1,11 +1,10 @@
 """Writing the synthetic set as exports (CSV in either locale, workbooks as the regional offices make
-them, with fixed timestamps), the committed subset, and the `demo-data` command."""
+them, with fixed timestamps) and the committed subset."""
 
 from __future__ import annotations
 
 import io
 import re
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config, methodology, storage
-from .declarations import DEFAULT_SEED, SYNTHETIC_FLAG, XLSX_TIMESTAMP, Settings, load_settings
+from .declarations import DEFAULT_SEED, XLSX_TIMESTAMP, Settings, load_settings
 from .generator import SyntheticSet, generate
 
 # --- writing exports ---------------------------------------------------------------------------------
@@ -129,21 +128,6 @@ def write_national(data: SyntheticSet, directory: Path, style: CsvStyle = PLAIN,
             progress(f"{year}: {units['entity_code'].nunique():,} entities, {len(units):,} units, "
                      f"{len(frame):,} rows -> {config.display_path(path)}")
     return written
-
-
-def demo_data_command(if_missing: bool, seed: int) -> int:
-    """`kepatuhan demo-data`: write the synthetic national example set to data/synthetic/."""
-    directory = config.SYNTHETIC_DIR
-    names = national_files()
-    if if_missing and all((directory / n).is_file() for n in names):
-        print(f"synthetic example exports already in {config.display_path(directory)}/ ({len(names)} files); "
-              "nothing to do", file=sys.stderr)
-        return 0
-    print(f"generating the synthetic national example set (seed {seed}) ...", file=sys.stderr)
-    data = generate(seed)
-    write_national(data, directory, progress=lambda line: print(line, file=sys.stderr))
-    print(f"every file is named synthetic and marked Data Sintetis = {SYNTHETIC_FLAG}", file=sys.stderr)
-    return 0
 
 
 # --- the committed subset ------------------------------------------------------------------------------

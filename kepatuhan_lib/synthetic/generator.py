@@ -11,10 +11,11 @@ import pandas as pd
 
 from .. import methodology
 from ..errors import CalibrationError
+from ..schemas import ENTITY_TYPES, NATIONAL_TYPES
 from .calibration import Requirements, _band, _cent, _interval, _rank_problems, _table_bounds, requirements
 from .declarations import (
     ANSWER_COLUMNS, CALIBRATION_EXCEPTIONS, DEFAULT_SEED, DIMENSION_COLUMNS, IDENTITY_COLUMNS, MAX_ATTEMPTS,
-    NAME_PREFIXES, NATIONAL_TYPES, RECAP_COLUMNS, SYNTHETIC_FLAG, TOP_FROM, TUNING_OFFSET, UNIT_TOLERANCE, Settings,
+    NAME_PREFIXES, RECAP_COLUMNS, SYNTHETIC_FLAG, TOP_FROM, TUNING_OFFSET, UNIT_TOLERANCE, Settings,
     _roster, count_problems, instrument_steps, load_instrument, load_national_targets, load_published_counts,
     load_settings,
 )
@@ -95,7 +96,7 @@ def _entities(year: int, targets: pd.DataFrame, settings: Settings, req: Require
     by_category = bool((targets["category"] != "").any())
     chosen = []
     drawn, bounds, problems = _table_bounds(year, roster, req, settings, rng)
-    for entity_type in NATIONAL_TYPES:
+    for entity_type in sorted(NATIONAL_TYPES, key=ENTITY_TYPES.index):  # the seed's draws follow this order
         wanted = targets[targets["entity_type"] == entity_type]
         labels = (wanted["category"] if by_category else wanted["zone"]).tolist()
         capacity = dict(zip(labels, wanted["count"].tolist()))
