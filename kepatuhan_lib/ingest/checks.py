@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import methodology, schemas
 from ..errors import KepatuhanError, UnknownEntityError
-from ..keys import dense_codes, mixed_radix
+from ..keys import dense_codes
 from ..numbers import EXAMPLE, ambiguous_thousands, parse_numbers
 from ..schemas import DIMENSION_NAMES, DIMENSIONS, STRING, UNIT_NUMBERS
 from .cells import PerText, Table, coded
