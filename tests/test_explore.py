@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from fixtures.report_data import build_tree
 from kepatuhan_lib import config, explore
 from kepatuhan_lib.errors import (AmbiguousEntityError, ParameterError, ReportDataError, UnknownEntityError,
                                   UnknownValueError)
@@ -20,11 +19,9 @@ EDITION = "terbitan"
 
 
 @pytest.fixture(scope="module")
-def edition(tmp_path_factory):
-    root = tmp_path_factory.mktemp("root")
-    build_tree(root, EDITION)
+def edition(processed_tree):
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(config, "PROCESSED_DIR", root / "data" / "processed")
+        mp.setattr(config, "PROCESSED_DIR", processed_tree.processed_dir)
         yield explore.open(EDITION)
 
 
