@@ -5,6 +5,7 @@ are one clear message."""
 from __future__ import annotations
 
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -19,9 +20,12 @@ EDITION = "terbitan"
 
 
 @pytest.fixture(scope="module")
-def edition(processed_tree):
+def edition(processed_tree, tmp_path_factory):
+    """The published edition alone (conftest.processed_tree's, copied): no other edition is ingested."""
+    processed = tmp_path_factory.mktemp("root") / "data" / "processed"
+    shutil.copytree(processed_tree.processed_dir / EDITION, processed / EDITION)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(config, "PROCESSED_DIR", processed_tree.processed_dir)
+        mp.setattr(config, "PROCESSED_DIR", processed)
         yield explore.open(EDITION)
 
 
