@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 import pandas as pd
 import pytest
 
-from fixtures.report_data import EDITION, build_tree
+from fixtures.report_data import EDITION
 from kepatuhan_lib import config, pipeline, ranking, storage
 from kepatuhan_lib.methodology import round_half_up
 from kepatuhan_lib.reports import charts, data, fmt, palette, sections, tables
@@ -18,10 +18,8 @@ NO_CITES = data.Citations({}, pd.DataFrame(columns=["nomor", "judul", "url"]))
 
 
 @pytest.fixture(scope="module")
-def tree(tmp_path_factory):
-    root = tmp_path_factory.mktemp("root")
-    build_tree(root, "terbitan")
-    return root, build_tree(root)
+def tree(processed_tree):
+    return processed_tree.root, processed_tree.tables(EDITION)
 
 
 @pytest.fixture

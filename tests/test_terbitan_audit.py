@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from kepatuhan_lib import config, pipeline, storage
+from kepatuhan_lib import config
 from kepatuhan_lib.reports import charts, data, fmt, sections
 
 REGIONAL = ("Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota")
@@ -23,16 +23,12 @@ MARK = re.compile(r'<sup class="tanda"[^>]*>([A-Z†])</sup>')
 
 
 @pytest.fixture(scope="module")
-def terbitan(tmp_path_factory):
+def terbitan(processed_tree):
     """The published edition's processed tables, made by the real pipeline from the bundled data."""
-    processed = tmp_path_factory.mktemp("processed")
-    tables, _, _ = pipeline.build_processed("terbitan")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(config, "PROCESSED_DIR", processed)
-        for name, frame in tables.items():
-            storage.write_parquet(frame, config.processed("terbitan").table(name))
+        mp.setattr(config, "PROCESSED_DIR", processed_tree.processed_dir)
         loaded = data.load("terbitan")
-    return processed, loaded
+    return processed_tree.processed_dir, loaded
 
 
 @pytest.fixture
