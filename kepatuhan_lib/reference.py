@@ -116,6 +116,12 @@ def provinces() -> pd.DataFrame:
     return _provinces().copy()
 
 
+def province_names() -> dict[str, str]:
+    """Province code -> name (38 provinces)."""
+    table = _provinces()
+    return dict(zip(table["code"], table["name"], strict=True))
+
+
 def agencies() -> pd.DataFrame:
     """Ministries and agencies: code, name, entity_type, aliases, source."""
     return _agencies().copy()

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from .. import config, i18n, schemas
+from ..reference import province_names
 from . import data
 
 Allowed = Callable[[], Mapping[Any, str] | Sequence[Any]] | Sequence[Any] | None
@@ -115,14 +116,6 @@ def slugify(text: str) -> str:
     """ASCII, lower case, words joined by '-': 'Kabupaten Muko-Muko' -> 'kabupaten-muko-muko'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "tanpa-nama"
-
-
-def province_names() -> dict[str, str]:
-    """Province code -> name, from the reference regions (38 provinces)."""
-    from ..reference import provinces
-
-    table = provinces()
-    return dict(zip(table["code"], table["name"], strict=True))
 
 
 # Years and entity codes are checked against the data by the notebooks themselves (they say
