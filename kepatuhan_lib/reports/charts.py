@@ -21,7 +21,7 @@ from ..schemas import ZONES  # noqa: E402
 from . import fmt, labels  # noqa: E402
 from .palette import colour, css_name  # noqa: E402
 
-ZONE_COLOUR = {zone: colour(f"zona-{zone}") for zone in ("hijau", "kuning", "merah")}
+ZONE_COLOUR = {zone: colour(f"zona-{zone}") for zone in ZONES}
 ZONE_HATCH = {"hijau": "", "kuning": "..", "merah": "//"}  # tells zones apart in grey print
 DPI = 96
 SCORE_CMAP = LinearSegmentedColormap.from_list("skor", [colour(f"skala-{s}") for s in ("rendah", "tengah", "tinggi")])
