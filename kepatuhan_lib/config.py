@@ -24,6 +24,9 @@ COLUMN_MAPPINGS_DIR = PACKAGE_DATA_DIR / "column_mappings"
 METHODOLOGY_DIR = PACKAGE_DATA_DIR / "methodology"
 SYNTHETIC_DECLARATIONS_DIR = PACKAGE_DATA_DIR / "synthetic"  # the example-export generator's inputs
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
+SECTION_TEMPLATES_DIR = TEMPLATES_DIR / "sections"  # the HTML of the report sections (reports/sections/)
+# The report pages' stylesheet: it declares every colour (its :root), the charts' too (reports/palette.py).
+STYLESHEET = TEMPLATES_DIR / "kepatuhan" / "static" / "kepatuhan.css"
 LOCALE_DIR = PACKAGE_DIR / "locale"  # gettext catalogues: <lang>/LC_MESSAGES/kepatuhan.po and .mo (i18n.py)
 TILE_GRID_CSV = PACKAGE_DATA_DIR / "tile_grid.csv"  # the 38 provinces on the national map
 

@@ -25,7 +25,7 @@ import pandas as pd
 from . import config, ranking
 from .errors import AmbiguousEntityError, ParameterError, ReportDataError, UnknownEntityError, UnknownValueError
 from .reports import data, tables
-from .reports.catalog import province_names
+from .reference import province_names
 
 __all__ = ["Edition", "Table", "open"]
 

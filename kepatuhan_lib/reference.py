@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import config
 from .errors import AmbiguousEntityError, UnknownEntityError, UnknownValueError
-from .schemas import ENTITY_TYPES
+from .schemas import ENTITY_TYPES, REGIONAL
 
 KIND_OF_TYPE = {"Pemerintah Provinsi": "provinsi", "Pemerintah Kabupaten": "kabupaten", "Pemerintah Kota": "kota"}
 TYPE_OF_KIND = {kind: entity_type for entity_type, kind in KIND_OF_TYPE.items()}
@@ -114,6 +114,12 @@ def regencies() -> pd.DataFrame:
 def provinces() -> pd.DataFrame:
     """The 38 provinces: code, name."""
     return _provinces().copy()
+
+
+def province_names() -> dict[str, str]:
+    """Province code -> name (38 provinces)."""
+    table = _provinces()
+    return dict(zip(table["code"], table["name"], strict=True))
 
 
 def agencies() -> pd.DataFrame:
@@ -319,7 +325,7 @@ class Resolver:
             return self._by_code[code]
         office, _, region_code = code.partition(".")
         region = self._by_code.get(region_code)
-        if region is not None and region.entity_type in ("Pemerintah Kabupaten", "Pemerintah Kota"):
+        if region is not None and region.entity_type in REGIONAL:
             if office == "POLRES":
                 return self._police_of(region, normalise(name or ""))
             if office == "ATR":

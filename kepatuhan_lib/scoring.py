@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import schemas
 from .errors import MethodologyError
-from .keys import codes_of, combination_key
+from .keys import codes_of, combination_key, run_starts
 from .reference import get_resolver
 from .methodology import classify_frame, dimension_caps, era, round_half_up
 from .schemas import DIMENSIONS
@@ -36,31 +36,36 @@ def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
     """
     if answers.empty:
         return _empty_units()
-    unit_id, first_row = _codes_and_first(combination_key(answers, UNIT_KEY))
-    n_units = len(first_row)
-    units = answers[[c for c in UNIT_COLUMNS if c in answers]].iloc[first_row].reset_index(drop=True)
+    # Rows come in runs of one (unit, dimension, indicator): what is hashed or sorted is one row per run.
+    run_key = [*UNIT_KEY, "dimension", "indicator_code"]
+    starts = run_starts(answers, run_key)
+    heads = answers[run_key].iloc[starts]
+    unit_of_run, first_run = _codes_and_first(combination_key(heads, UNIT_KEY))
+    n_units = len(first_run)
+    units = answers[[c for c in UNIT_COLUMNS if c in answers]].iloc[starts[first_run]].reset_index(drop=True)
     units = schemas.as_declared(units, schemas.UNITS)  # the answers' categorical texts as units' strings
 
-    dimension = answers["dimension"].astype("category")  # as the answers table has it (a copy of nothing then)
+    dimension = heads["dimension"].astype("category")  # as the answers table has it (a copy of nothing then)
     dimension_codes, dimension_names = dimension.cat.codes.to_numpy(), dimension.cat.categories
     unknown_dimensions = [str(d) for d in dimension_names if d not in DIMENSIONS] + (
         ["<NA>"] if (dimension_codes < 0).any() else [])
     if unknown_dimensions:
         raise MethodologyError(f"unknown dimension {unknown_dimensions[0]!r}; expected one of {', '.join(DIMENSIONS)}")
     dim_code = np.array([DIMENSIONS.index(d) for d in dimension_names], dtype=np.int64)[dimension_codes]
-    indicator = codes_of(answers["indicator_code"]).astype(np.int64) + 1  # 0: missing
-    unit_dim = unit_id * len(DIMENSIONS) + dim_code
-    ind_id, ind_first = _sorted_codes_and_first(unit_dim * (int(indicator.max()) + 1) + indicator)
+    indicator = codes_of(heads["indicator_code"]).astype(np.int64) + 1  # 0: missing
+    unit_dim = unit_of_run * len(DIMENSIONS) + dim_code
+    ind_of_run, ind_first_run = _sorted_codes_and_first(unit_dim * (int(indicator.max()) + 1) + indicator)
 
-    # Mean Skor per indicator over the respondents who answered.
+    # Mean Skor per indicator over the respondents who answered (sums of whole numbers: exact in any order).
     skor = answers["score"].to_numpy(dtype=float, na_value=np.nan)
     answered = ~np.isnan(skor)
-    n_ind = len(ind_first)
-    count = np.bincount(ind_id[answered], minlength=n_ind)
+    n_ind = len(ind_first_run)
+    count = np.bincount(ind_of_run, weights=np.add.reduceat(answered, starts, dtype=np.int64), minlength=n_ind)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(ind_id[answered], weights=skor[answered], minlength=n_ind) / count
-    weight = answers["weight"].to_numpy(dtype=float, na_value=np.nan)[ind_first]
-    ind_unit_dim = unit_dim[ind_first]
+        mean = np.bincount(ind_of_run, weights=np.add.reduceat(np.where(answered, skor, 0.0), starts),
+                           minlength=n_ind) / count
+    weight = answers["weight"].to_numpy(dtype=float, na_value=np.nan)[starts[ind_first_run]]
+    ind_unit_dim = unit_dim[ind_first_run]
 
     # Weighted share of the maximum per (unit, dimension), then scaled by the dimension's cap.
     size = n_units * len(DIMENSIONS)
@@ -79,9 +84,10 @@ def unit_scores_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
     units["nilai"] = pd.array(nilai, dtype="Float64")
     for column, dtype in (("koreksi", "Float64"), ("kepercayaan", "Float64"), ("tingkat_kepatuhan", "string"),
                           ("tanpa_maladministrasi", "boolean")):
-        units[column] = pd.array([pd.NA] * len(units), dtype=dtype)
-    synthetic = answers["synthetic"].to_numpy(dtype=bool) if "synthetic" in answers else np.zeros(len(answers))
-    units["synthetic"] = np.bincount(unit_id, weights=synthetic, minlength=n_units) > 0
+        units[column] = pd.Series(pd.NA, index=units.index, dtype=dtype)
+    synthetic = answers["synthetic"].to_numpy(dtype=bool) if "synthetic" in answers else np.zeros(len(answers), bool)
+    units["synthetic"] = np.bincount(unit_of_run, weights=np.logical_or.reduceat(synthetic, starts),
+                                     minlength=n_units) > 0
     return units.reindex(columns=UNIT_COLUMNS)
 
 
@@ -136,9 +142,43 @@ def _mean_per_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.
     """
     order = np.argsort(group, kind="stable")
     bounds = np.searchsorted(group[order], np.arange(n_groups + 1))
-    ordered = values[order]
-    return np.array([np.nan if np.isnan(part).any() else part.mean()
-                     for part in (ordered[bounds[i]:bounds[i + 1]] for i in range(n_groups))], dtype=float)
+    sizes = np.diff(bounds)
+    missing = np.bincount(group, weights=np.isnan(values), minlength=n_groups) > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = _pairwise_sums(values[order], bounds[:-1], sizes) / sizes
+    return np.where(missing, np.nan, means)
+
+
+_PAIRWISE_BLOCK = 128  # numpy sums a slice up to this long with eight running sums, a longer one in halves
+
+
+def _pairwise_sums(ordered: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """``ordered[start:start + size].sum()`` of each group, the same bits as numpy's pairwise summation: in one
+    pass per position for all groups at once (an entity has a few units; many entities, a slice each is slow).
+
+    numpy adds fewer than 8 values one by one; up to 128, in 8 running sums over blocks of 8, combined
+    pairwise, then the rest one by one; a longer slice is summed by numpy itself.
+    """
+    sums = np.zeros(len(sizes))
+    for k in range(7):
+        rows = np.flatnonzero((sizes < 8) & (sizes > k))
+        sums[rows] += ordered[starts[rows] + k]
+    rows = np.flatnonzero((sizes >= 8) & (sizes <= _PAIRWISE_BLOCK))
+    first, blocks_end = starts[rows], starts[rows] + sizes[rows] - sizes[rows] % 8
+    running = [ordered[first + j] for j in range(8)]
+    for block in range(8, _PAIRWISE_BLOCK, 8):
+        more = first + block < blocks_end
+        for j in range(8):
+            running[j][more] += ordered[first[more] + block + j]
+    r = running
+    part = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for k in range(7):
+        more = blocks_end + k < first + sizes[rows]
+        part[more] += ordered[blocks_end[more] + k]
+    sums[rows] = part
+    for i in np.flatnonzero(sizes > _PAIRWISE_BLOCK):
+        sums[i] = ordered[starts[i]:starts[i] + sizes[i]].sum()
+    return sums
 
 
 def _empty_units() -> pd.DataFrame:

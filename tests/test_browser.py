@@ -68,14 +68,9 @@ def test_page_loads_nothing_from_elsewhere_and_logs_no_error(browser, site, page
 
 # --- real reports of each kind and an index listing them ------------------------------------------
 
-INDONESIAN = {  # page -> (notebook, parameters): the report notebooks on the fixture tree (contoh, Bengkulu 2023)
-    "2023/provinsi-17-bengkulu.html": ("provinsi", {"edition": "contoh", "year": 2023, "province": "17"}),
-    "2023/nasional.html": ("nasional", {"edition": "contoh", "year": 2023}),
-    "2023/entitas/17.06-kabupaten-mukomuko.html": ("entitas", {"edition": "contoh", "entity_code": "17.06",
-                                                               "year": 2023}),
-}
-REAL = INDONESIAN | {  # and each in English
-    page.removesuffix(".html") + ".en.html": (name, {**params, "lang": "en"}) for page, (name, params) in INDONESIAN.items()}
+INDONESIAN = [  # the report notebooks built on the fixture tree (contoh, Bengkulu 2023: conftest.bengkulu_reports)
+    "2023/provinsi-17-bengkulu.html", "2023/nasional.html", "2023/entitas/17.06-kabupaten-mukomuko.html"]
+REAL = INDONESIAN + [page.removesuffix(".html") + ".en.html" for page in INDONESIAN]  # and each in English
 INDEXES = ["index.html", "index.en.html"]
 INDEX_ROWS = [  # (page, report, year, subject, province, headline): the real reports and a few more
     ("2023/nasional.html", "nasional", 2023, "Nasional", None, {"entitas": 587, "rata_rata": 77.5}),
@@ -100,32 +95,17 @@ def index_entries(lang: str = "id") -> dict:
 
 
 @pytest.fixture(scope="module")
-def reports_site(tmp_path_factory):
-    """The three report notebooks rendered from the fixture tree, and an index of INDEX_ROWS."""
+def reports_site(tmp_path_factory, bengkulu_reports):
+    """The three reports in both languages, as `kepatuhan build` built them, and an index of INDEX_ROWS."""
     from datetime import datetime
 
-    import papermill
-
-    from fixtures.report_data import build_tree
-    from kepatuhan_lib.reports.emit import collect
     from kepatuhan_lib.reports.index import index_html
-    from kepatuhan_lib.reports.render import counterpart, render_html
-    from test_notebooks import report_notebook
+    from kepatuhan_lib.reports.render import counterpart
 
-    root = tmp_path_factory.mktemp("real")
-    build_tree(root)
-    site = root / "reports" / "contoh"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KEPATUHAN_ROOT", str(root))  # the kernel inherits it
-        mp.setenv("MPLBACKEND", "Agg")
-        for page, (name, params) in REAL.items():
-            nb = papermill.execute_notebook(report_notebook(name), None, parameters=params, progress_bar=False,
-                                            kernel_name="python3")
-            other = page.replace(".en.html", ".html") if ".en." in page else page.removesuffix(".html") + ".en.html"
-            link = counterpart(Path(other).name, "id" if ".en." in page else "en")
-            html, _ = render_html(nb, collect(nb), built_at=datetime(2026, 11, 23), other_language=link)
-            (site / page).parent.mkdir(parents=True, exist_ok=True)
-            (site / page).write_text(html, encoding="utf-8")
+    site = tmp_path_factory.mktemp("real")
+    for page in REAL:
+        (site / page).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(bengkulu_reports.reports / "contoh" / page, site / page)
     entries = index_entries() | index_entries("en")
     for lang, index in zip(("id", "en"), INDEXES, strict=True):
         other = INDEXES[1 - INDEXES.index(index)]
@@ -236,14 +216,13 @@ def test_the_browser_refuses_and_reports_anything_from_elsewhere(browser, report
 
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("page_path", [*INDEXES, *REAL])
-def test_pages_fit_a_phone_and_a_desktop(browser, reports_site, page_path, width, tmp_path):
+def test_pages_fit_a_phone_and_a_desktop(browser, reports_site, page_path, width):
     """No page-wide sideways scroll: tables scroll in their own frame, charts scale, headline tiles wrap."""
     page = browser.new_page(viewport={"width": width, "height": 844})
     page.goto((reports_site / page_path).as_uri(), wait_until="load")
-    shot = tmp_path / f"{page_path.replace('/', '-').removesuffix('.html')}-{width}.png"
-    page.screenshot(path=str(shot), full_page=True)
     if os.environ.get("KEPATUHAN_SCREENSHOT_DIR"):  # to look at the page by eye
-        shutil.copy(shot, Path(os.environ["KEPATUHAN_SCREENSHOT_DIR"]) / shot.name)
+        name = f"{page_path.replace('/', '-').removesuffix('.html')}-{width}.png"
+        page.screenshot(path=str(Path(os.environ["KEPATUHAN_SCREENSHOT_DIR"]) / name), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     layout = page.evaluate("""() => ({
         tables: [...document.querySelectorAll("main table")].map(t => t.closest(".bingkai-tabel, table.daftar") !== null),

@@ -6,32 +6,25 @@ from __future__ import annotations
 import re
 from datetime import datetime
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from fixtures.project import data_under
+from fixtures.report_data import use_project
 from kepatuhan_lib import config
 from kepatuhan_lib.cli import main
 from kepatuhan_lib.reports import sections
 
-FIXTURE_EXPORT = Path(__file__).parent / "fixtures" / "exports" / "rekap_nilai_unit_2023_kaltara.csv"
-
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    """A project tree whose data/ is temporary (the real published results), with one analyst export."""
-    root = tmp_path_factory.mktemp("project")
+def project(tmp_path_factory, ingested_project):
+    """A project tree whose data/ is temporary (the real published results), with one analyst export,
+    ingested (conftest.ingested_project, copied: the module builds in it), and config pointed at it."""
+    root = tmp_path_factory.mktemp("project") / "tree"
+    shutil.copytree(ingested_project, root, symlinks=True)
     with pytest.MonkeyPatch.context() as mp:
-        data_under(mp, root)
-        mp.setattr(config, "REPORTS_DIR", root / "reports")
-        mp.setenv("KEPATUHAN_ROOT", str(root))  # the report kernels read this tree
-        mp.setenv("MPLBACKEND", "Agg")
-        config.EXPORTS_RAW_DIR.mkdir(parents=True)
-        shutil.copy(FIXTURE_EXPORT, config.EXPORTS_RAW_DIR)
-        assert main(["ingest"]) == 1  # the export has two rejected rows
+        use_project(root, mp)
         yield root, mp
 
 
@@ -52,7 +45,7 @@ def test_an_entity_with_a_rejected_row_reads_tidak_dihitung_with_its_count(proje
     """Kabupaten Malinau (Kalimantan Utara) 2023 has two rejected rows: not scored, and the report says so."""
     _, mp = project
     parts = []
-    mp.setattr(sections, "_show", lambda *p: parts.extend(p))
+    mp.setattr("kepatuhan_lib.reports.sections.common.show", lambda *p: parts.extend(p))
     mp.setattr("kepatuhan_lib.reports.emit._display", lambda d: parts.append(d.get("text/html", "")))
     sections.peringkat_provinsi(2023, "65", "ekspor")
     soup = BeautifulSoup("".join(parts), "html.parser")

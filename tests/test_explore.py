@@ -5,12 +5,12 @@ are one clear message."""
 from __future__ import annotations
 
 import re
+import shutil
 
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from fixtures.report_data import build_tree
 from kepatuhan_lib import config, explore
 from kepatuhan_lib.errors import (AmbiguousEntityError, ParameterError, ReportDataError, UnknownEntityError,
                                   UnknownValueError)
@@ -20,11 +20,12 @@ EDITION = "terbitan"
 
 
 @pytest.fixture(scope="module")
-def edition(tmp_path_factory):
-    root = tmp_path_factory.mktemp("root")
-    build_tree(root, EDITION)
+def edition(processed_tree, tmp_path_factory):
+    """The published edition alone (conftest.processed_tree's, copied): no other edition is ingested."""
+    processed = tmp_path_factory.mktemp("root") / "data" / "processed"
+    shutil.copytree(processed_tree.processed_dir / EDITION, processed / EDITION)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(config, "PROCESSED_DIR", root / "data" / "processed")
+        mp.setattr(config, "PROCESSED_DIR", processed)
         yield explore.open(EDITION)
 
 
@@ -44,7 +45,7 @@ def sources(page: BeautifulSoup) -> dict[int, str]:
 def report_html(monkeypatch, section: str, *args) -> BeautifulSoup:
     """What a report section shows (its HTML parts), as the notebook would display it."""
     parts = []
-    monkeypatch.setattr(sections, "_show", lambda *p: parts.extend(p))
+    monkeypatch.setattr("kepatuhan_lib.reports.sections.common.show", lambda *p: parts.extend(p))
     monkeypatch.setattr("kepatuhan_lib.reports.emit._display", lambda d: parts.append(d.get("text/html", "")))
     getattr(sections, section)(*args)
     return BeautifulSoup("".join(parts), "html.parser")

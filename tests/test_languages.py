@@ -11,54 +11,25 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from fixtures.report_data import build_tree
-from kepatuhan_lib import config, i18n
+from fixtures.report_data import BENGKULU_EDITIONS as EDITIONS
+from fixtures.report_data import KINDS, jobs
+from kepatuhan_lib import i18n
 from kepatuhan_lib.errors import UsageError
 from kepatuhan_lib.reports import build as b
 from kepatuhan_lib.reports import labels
-from kepatuhan_lib.reports.catalog import REPORTS, Job
-from kepatuhan_lib.reports.index import write_editions_index
+from kepatuhan_lib.reports.catalog import REPORTS
 
 pytestmark = pytest.mark.slow
 
-EDITIONS = ("terbitan", "contoh")
-KINDS = {  # report -> (parameters, subject) of the Bengkulu 2023 reports
-    "provinsi": ({"year": 2023, "province": "17"}, "Bengkulu"),
-    "nasional": ({"year": 2023}, "Nasional"),
-    "entitas": ({"entity_code": "17.06", "year": 2023}, "Kabupaten Mukomuko"),
-}
 INDONESIAN_WORDS = re.compile(r"\b(dan|yang|tidak|dengan|nilai|peringkat|dipublikasikan|tahun|untuk)\b")
 DECIMAL_COMMA = re.compile(r"(?<![\d.,])\d{1,3},\d{2}(?![\d,])")  # 90,02 (English writes 90.02; 1,234 stays)
 
 
-def jobs(edition: str, lang: str) -> list[Job]:
-    extra = {} if lang == i18n.DEFAULT else {"lang": lang}
-    return [Job(name, {"edition": edition, **params, **extra}, subject, None if name == "nasional" else "17")
-            for name, (params, subject) in KINDS.items()]
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("languages")
-    for edition in EDITIONS:
-        build_tree(root, edition)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KEPATUHAN_ROOT", str(root))  # the kernels read the fixture tree
-        mp.setenv("MPLBACKEND", "Agg")
-        mp.setattr(config, "PROCESSED_DIR", root / "data" / "processed")
-        results = {}
-        for edition in EDITIONS:
-            selection = jobs(edition, "id") + jobs(edition, "en")
-            results[edition] = b.build(selection, reports_dir=root / "reports" / edition, n_jobs=2, progress=False)
-            assert not results[edition].failed, results[edition].failed
-        again = b.build(jobs("contoh", "id") + jobs("contoh", "en"), reports_dir=root / "reports" / "contoh",
-                        n_jobs=2, progress=False)
-        english_only = b.build(jobs("contoh", "en"), reports_dir=root / "reports" / "contoh", n_jobs=2,
-                               progress=False, prune=True)  # as `kepatuhan build --lang en`: the Indonesian stay
-        assert english_only.built == [] and len(english_only.skipped) == len(KINDS)
-        mp.setattr(config, "REPORTS_DIR", root / "reports")
-        write_editions_index(root / "reports")
-    return root / "reports", results, again
+def site(bengkulu_reports):
+    """The reports (report_data.build_bengkulu_reports, built once per run), and the builds' results."""
+    results, again = bengkulu_reports.builds()
+    return bengkulu_reports.reports, results, again
 
 
 def pages(reports: Path, lang: str) -> list[Path]:

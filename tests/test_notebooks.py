@@ -11,7 +11,6 @@ import papermill
 import pytest
 from bs4 import BeautifulSoup
 
-from fixtures.report_data import build_tree
 from kepatuhan_lib import config
 from kepatuhan_lib.reports import fmt
 
@@ -30,11 +29,8 @@ def report_notebook(name):
 
 
 @pytest.fixture(scope="module")
-def fixture_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("root")
-    build_tree(root)
-    build_tree(root, "terbitan")
-    return root
+def fixture_root(processed_tree):
+    return processed_tree.root
 
 
 @pytest.mark.parametrize("name", REPORTS)

@@ -89,3 +89,14 @@ def test_the_version_is_written_in_one_place():
     assert "version" not in _pyproject()["project"]
     assert _pyproject()["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "kepatuhan_lib.__version__"}
     assert importlib.metadata.version("kepatuhan") == __version__
+
+
+def test_every_file_the_package_reads_is_package_data():
+    """A template, stylesheet, declaration or catalogue outside `[tool.setuptools.package-data]` would be missing
+    from an installed kepatuhan (a report section's template among them)."""
+    globs = _pyproject()["tool"]["setuptools"]["package-data"]["kepatuhan_lib"]
+    packaged = {path for pattern in globs for path in config.PACKAGE_DIR.glob(pattern) if path.is_file()}
+    files = {path for path in config.PACKAGE_DIR.rglob("*") if path.is_file() and path.suffix not in (".py", ".pyc")
+             and "__pycache__" not in path.parts}
+    assert sorted(p.relative_to(config.PACKAGE_DIR).as_posix() for p in files - packaged) == []
+    assert config.SECTION_TEMPLATES_DIR / "parts.html.j2" in packaged and config.STYLESHEET in packaged

@@ -143,9 +143,9 @@ def test_ingest_refuses_a_workbook_whose_used_range_is_absurd_and_builds_the_res
 # --- decisions made once, in the pipeline: year-over-year comparisons ----------------------------
 
 @pytest.fixture(scope="module")
-def terbitan_tables():
-    tables, _, _ = build_processed("terbitan", export_dirs=[])
-    return tables
+def terbitan_tables(processed_tree):
+    """The published edition's tables as build_processed("terbitan", export_dirs=[]) makes them."""
+    return processed_tree.tables("terbitan")
 
 
 def test_changes_compare_each_entity_with_its_own_previous_year_in_the_series(terbitan_tables):

@@ -19,6 +19,7 @@ from PIL import Image
 
 from kepatuhan_lib import config
 from kepatuhan_lib.cli import main
+from kepatuhan_lib.reports import build as b
 from kepatuhan_lib.reports import pdf
 from test_build import Job, run, uji
 from test_editions import project  # noqa: F401 (the fixture: ingest on a temporary data/)
@@ -40,12 +41,16 @@ def printing():
 
 @pytest.fixture(scope="module")
 def printed(project, printing):  # noqa: F811
-    """The two reports built with --pdf through the command line: {html path: pdf path}."""
+    """The two reports built with --pdf: {html path: pdf path}. The province report through the command line;
+    the profile alone through the same build (the command line selects no single entity)."""
     root, _ = project
-    assert main(["build", "--edition", "terbitan", "--year", "2023", "--province", "17", "--pdf", "--jobs", "2"]) == 0
-    assert main(["build", "--edition", "terbitan", "--year", "2024", "--province", "17", "--report", "entitas",
+    assert main(["build", "--edition", "terbitan", "--year", "2023", "--province", "17", "--report", "provinsi",
                  "--pdf", "--jobs", "2"]) == 0
     site = root / "reports" / "terbitan"
+    profile = [job for job in b.select_jobs("terbitan", [2024], ["17"], ["entitas"])
+               if job.params["entity_code"] == "17.06"]
+    assert len(profile) == 1
+    assert not b.build(profile, reports_dir=site, n_jobs=1, progress=False, pdf=True).failed
     return {site / page: (site / page).with_suffix(".pdf") for page in (PROVINCE, PROFILE)}
 
 
@@ -69,7 +74,7 @@ def headline_tiles(html: Path) -> list[tuple[str, str]]:
     """(label, figure) of each headline tile in the report's first section (Ringkasan), as a reader sees them."""
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
     heading = soup.find("h2", id="Ringkasan")
-    strip = heading.find_next(lambda tag: tag.name == "div" and "display:flex" in tag.get("style", ""))
+    strip = heading.find_next("div", class_="angka-utama")
     return [tuple(part.get_text(" ", strip=True) for part in tile.find_all("div", recursive=False))
             for tile in strip.find_all("div", recursive=False)]
 

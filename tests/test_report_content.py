@@ -8,20 +8,18 @@ from bs4 import BeautifulSoup
 import pandas as pd
 import pytest
 
-from fixtures.report_data import EDITION, build_tree
+from fixtures.report_data import EDITION
 from kepatuhan_lib import config, pipeline, ranking, storage
 from kepatuhan_lib.methodology import round_half_up
-from kepatuhan_lib.reports import charts, data, fmt, sections, tables
+from kepatuhan_lib.reports import charts, data, fmt, palette, sections, tables
 
 EVIL = '<script>alert("x")</script>'
 NO_CITES = data.Citations({}, pd.DataFrame(columns=["nomor", "judul", "url"]))
 
 
 @pytest.fixture(scope="module")
-def tree(tmp_path_factory):
-    root = tmp_path_factory.mktemp("root")
-    build_tree(root, "terbitan")
-    return root, build_tree(root)
+def tree(processed_tree):
+    return processed_tree.root, processed_tree.tables(EDITION)
 
 
 @pytest.fixture
@@ -36,7 +34,7 @@ def processed(tree, monkeypatch):
 def shown(monkeypatch):
     """What sections display, as one HTML string per part."""
     parts = []
-    monkeypatch.setattr(sections, "_show", lambda *p: parts.extend(p))
+    monkeypatch.setattr("kepatuhan_lib.reports.sections.common.show", lambda *p: parts.extend(p))
     monkeypatch.setattr("kepatuhan_lib.reports.emit._display", lambda d: parts.append(d.get("text/html", "")))
     return parts
 
@@ -180,12 +178,12 @@ def test_unit_heatmap_marks_the_basis_of_a_cell_only_when_bases_differ():
         "unit_type": ["DPMPTSP", "Puskesmas", "DPMPTSP"], "unit": ["d", "p", "d"],
         "nilai": [94.98, 81.0, 70.5], "basis": ["synthetic"] * 3,
     })
-    matrix, labels, note = sections._unit_matrix(units)
+    matrix, labels, note = sections.provinsi._unit_matrix(units)
     assert labels.loc["Kabupaten A", "DPMPTSP"] == "94,98" and note == "semua nilai sintetis"
     assert pd.isna(matrix.loc["Kabupaten B", "Puskesmas"])
 
     units.loc[2, "basis"] = "published"
-    _, labels, note = sections._unit_matrix(units)
+    _, labels, note = sections.provinsi._unit_matrix(units)
     assert labels.loc["Kabupaten B", "DPMPTSP"] == "70,50 P" and labels.loc["Kabupaten A", "DPMPTSP"] == "94,98 S"
     assert note == "huruf: P dipublikasikan, S sintetis"
 
@@ -368,3 +366,41 @@ def test_a_section_shown_in_indonesian_then_english_is_all_english(processed, sh
     english = BeautifulSoup("".join(shown), "html.parser").get_text(" ")
     assert "sumber lain" in indonesian and "other sources" in english and "sumber lain" not in english
     assert re.findall(r"(?<![\d.,])\d{1,3},\d{2}(?![\d,])", english) == []
+
+
+# --- colours ----------------------------------------------------------------------------------------
+
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}\b")
+
+
+def test_every_colour_is_declared_once_in_the_stylesheet_root():
+    """The pages use the colours by class (var(--name) in kepatuhan.css), the charts through palette.colour:
+    no module, template or other CSS rule writes a colour of its own, and no two names hold the same colour."""
+    css = config.STYLESHEET.read_text(encoding="utf-8")
+    root = palette.ROOT_RULE.search(css)
+    assert HEX_COLOUR.findall(css[:root.start()] + css[root.end():]) == []
+    elsewhere = [f"{path.name}: {found}" for path in config.PACKAGE_DIR.rglob("*")
+                 if path.suffix in (".py", ".j2", ".js", ".css") and path != config.STYLESHEET
+                 for found in HEX_COLOUR.findall(path.read_text(encoding="utf-8"))]
+    assert elsewhere == []
+    colours = [v.lower() for v in palette.declared().values() if not v.startswith("var(")]
+    assert colours and all(HEX_COLOUR.fullmatch(v) for v in colours) and len(colours) == len(set(colours))
+
+
+def test_every_colour_a_page_or_chart_names_is_declared():
+    """A var(--name) in a stylesheet or template, and each colour the charts read, resolves to a declared colour."""
+    named = {m for path in config.TEMPLATES_DIR.rglob("*") if path.suffix in (".css", ".j2")
+             for m in re.findall(r"var\(--([a-z0-9-]+)\)", path.read_text(encoding="utf-8"))}
+    assert {"zona-hijau-latar", "arah-naik", "redup"} <= named
+    assert all(HEX_COLOUR.fullmatch(palette.colour(name)) for name in named)
+    assert palette.colour("arah-naik") == palette.colour("aksen")  # through the reference
+    assert charts.ZONE_COLOUR == {z: palette.colour(f"zona-{z}") for z in ("hijau", "kuning", "merah")}
+    assert charts.direction_colour("baru dinilai") == palette.colour("arah-baru-dinilai") != charts.MUTED
+
+
+def test_badges_and_directions_are_coloured_by_class():
+    soup = BeautifulSoup(tables.badge("kuning", "B") + tables.direction_html("baru dinilai", 1.5), "html.parser")
+    badge, arrow = soup.find_all("span")
+    assert badge["class"] == ["lencana", "zona-kuning"] and badge.get_text() == "B · kuning"
+    assert arrow["class"] == ["arah", "arah-baru-dinilai"] and not badge.get("style") and not arrow.get("style")
+    assert BeautifulSoup(tables.badge(None, "C"), "html.parser").span["class"] == ["lencana", "zona-tidak-ada"]

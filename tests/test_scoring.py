@@ -140,6 +140,18 @@ def test_entity_mean_has_the_bits_of_scoring_each_entity_alone():
         assert (pd.isna(got) and pd.isna(expected)) or got == expected  # exact, not approx
 
 
+@pytest.mark.parametrize("n_units", [1, 7, 8, 9, 15, 16, 17, 127, 128, 129, 300])
+def test_entity_mean_has_the_bits_of_series_mean_at_every_size(n_units):
+    """The means of all entities are summed together, position by position, as numpy sums one slice:
+    one by one below 8 values, in 8 running sums up to 128, in halves beyond."""
+    nilai = [round(40 + 59 * ((i * 7919) % 997) / 997, 3) for i in range(n_units)]
+    units = pd.concat([units_frame(nilai, entity_code="81.02"), units_frame(nilai[::-1], entity_code="17.06")],
+                      ignore_index=True)
+    scores = entity_scores(units).set_index("entity_code")
+    for code, rows in units.groupby("entity_code"):
+        assert scores.loc[code, "score_unrounded"] == rows["nilai"].mean(skipna=False)  # exact, not approx
+
+
 def test_koreksi_is_subtracted_before_rounding_and_kept():
     (row,) = entity_scores(units_frame([90.0, 88.5], koreksi=2.505)).itertuples()
     assert row.koreksi == 2.505 and row.score == round_half_up(89.25 - 2.505) == 86.75

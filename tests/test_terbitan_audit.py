@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from kepatuhan_lib import config, pipeline, storage
+from kepatuhan_lib import config
 from kepatuhan_lib.reports import charts, data, fmt, sections
 
 REGIONAL = ("Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota")
@@ -23,16 +23,12 @@ MARK = re.compile(r'<sup class="tanda"[^>]*>([A-Z†])</sup>')
 
 
 @pytest.fixture(scope="module")
-def terbitan(tmp_path_factory):
+def terbitan(processed_tree):
     """The published edition's processed tables, made by the real pipeline from the bundled data."""
-    processed = tmp_path_factory.mktemp("processed")
-    tables, _, _ = pipeline.build_processed("terbitan")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(config, "PROCESSED_DIR", processed)
-        for name, frame in tables.items():
-            storage.write_parquet(frame, config.processed("terbitan").table(name))
+        mp.setattr(config, "PROCESSED_DIR", processed_tree.processed_dir)
         loaded = data.load("terbitan")
-    return processed, loaded
+    return processed_tree.processed_dir, loaded
 
 
 @pytest.fixture
@@ -44,11 +40,11 @@ def render(terbitan, monkeypatch):
     for name in ("trajectory", "dumbbell", "heatmap", "rank_history", "zone_bars", "tile_map"):
         monkeypatch.setattr(charts, name, lambda *a, **k: None)
     flags = []
-    monkeypatch.setattr(sections, "emit_synthetic", flags.append)
+    monkeypatch.setattr("kepatuhan_lib.reports.emit.emit_synthetic", flags.append)
 
     def run(section, *args):
         parts = []
-        monkeypatch.setattr(sections, "_show", lambda *p: parts.extend(p))
+        monkeypatch.setattr("kepatuhan_lib.reports.sections.common.show", lambda *p: parts.extend(p))
         monkeypatch.setattr("kepatuhan_lib.reports.emit._display", lambda d: parts.append(d.get("text/html", "")))
         getattr(sections, section)(*args, "terbitan")
         assert not any(flags), f"{section}{args} says it shows synthetic data"
@@ -266,7 +262,7 @@ def test_bengkulu_2023_headline_prose_and_tiles_are_marked(render):
     assert "Kabupaten Mukomuko naik dari 60,35 P [" in text and "menjadi 90,02 P [" in text
     bare = re.findall(r"(?<![\w\[])[+−]?\d+,\d\d(?!\d|<sup)", page)  # a score or change without its mark
     assert not bare, bare
-    tiles = soup.select("div[style*='font-size:1.35em']")
+    tiles = soup.select("div.angka-utama .nilai")
     assert tiles and all(t.find("sup", class_="tanda") for t in tiles), [t.get_text() for t in tiles]
 
 

@@ -33,14 +33,18 @@ class Cells:
         """Cells of a column of texts, or of a dictionary-encoded column as read from a CSV file."""
         if isinstance(column, pd.Series):
             raw_codes, raw = pd.factorize(column, use_na_sentinel=True)
+            empty_cells = bool((raw_codes < 0).any())
         else:  # the file's texts are never materialised per row: codes and distinct texts only
-            encoded = column.unify_dictionaries().combine_chunks() if len(column) else None
+            # One array of codes into one dictionary (concatenating merges the blocks' dictionaries; a text
+            # repeated in it would only be cleaned to the same value).
+            encoded = column.combine_chunks() if len(column) else None
             raw_codes = encoded.indices.to_numpy() if encoded is not None else np.zeros(0, dtype=np.intp)
             raw = encoded.dictionary.to_numpy(zero_copy_only=False) if encoded is not None else np.zeros(0, dtype=object)
+            empty_cells = encoded is not None and encoded.null_count > 0
         # Codes as numpy's index type: each column's codes index many small arrays, which other types slow down.
         raw_codes = raw_codes.astype(np.intp, copy=False)
         clean_codes, values = pd.factorize(pd.array(_CLEANED(raw), dtype=STRING), use_na_sentinel=True)
-        if np.array_equal(clean_codes, np.arange(len(raw))) and raw_codes.min(initial=0) >= 0:
+        if not empty_cells and np.array_equal(clean_codes, np.arange(len(raw))):
             codes = raw_codes  # each text was clean already: the file's codes
         else:  # -1 (empty) indexes the appended -1
             codes = np.append(clean_codes, -1)[raw_codes]
@@ -96,6 +100,7 @@ class PerText:
         self.function, self.known = function, {}
 
     def __call__(self, texts) -> list:
+        texts = texts.tolist()  # Python strings (iterating a Series of strings makes each one anew)
         new = [t for t in dict.fromkeys(texts) if t not in self.known]
         if new:
             if len(self.known) > 1_000_000:  # bounded in a long-lived process

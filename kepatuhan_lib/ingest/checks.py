@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import methodology, schemas
 from ..errors import KepatuhanError, UnknownEntityError
-from ..keys import mixed_radix
+from ..keys import dense_codes
 from ..numbers import EXAMPLE, ambiguous_thousands, parse_numbers
 from ..schemas import DIMENSION_NAMES, DIMENSIONS, STRING, UNIT_NUMBERS
 from .cells import PerText, Table, coded
@@ -59,12 +59,15 @@ class Resolution:
         return self._once(("entity", name, entity_type, province_code, code), lambda: self.resolver.resolve_entity(
             name, entity_type=entity_type, province=province_code, code=code))
 
-    def contradictions(self, entity, name, entity_type, province_code) -> list:
-        key = ("contradictions", entity.code, name, entity_type, province_code)
+    def memo(self, key: tuple, fn):
+        """``fn()``, computed once per key."""
         if key not in self._cache:
-            self._cache[key] = self.resolver.contradictions(entity, name=name, entity_type=entity_type,
-                                                            province=province_code)
+            self._cache[key] = fn()
         return self._cache[key]
+
+    def contradictions(self, entity, name, entity_type, province_code) -> list:
+        return self.memo(("contradictions", entity.code, name, entity_type, province_code), lambda: (
+            self.resolver.contradictions(entity, name=name, entity_type=entity_type, province=province_code)))
 
     def unit_type(self, unit: str) -> tuple:
         return self._once(("unit", unit), lambda: self.resolver.resolve_unit_type(unit))
@@ -111,8 +114,11 @@ class Found:
 
 def row_reasons(mask: np.ndarray, message, *arrays) -> np.ndarray:
     """A reason for each row of ``mask`` formatted from the rows' values (None elsewhere)."""
+    rows = np.flatnonzero(mask)
+    if not len(rows):  # no row to name (the common case): no array of a row each
+        return np.full(0, None, dtype=object)
     out = np.full(len(mask), None, dtype=object)
-    for i in np.flatnonzero(mask):
+    for i in rows:
         out[i] = message(*(a[i] for a in arrays))
     return out
 
@@ -123,16 +129,11 @@ def fmt(x: float) -> str:
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:
-    """The first row of each code 0, 1, ... (codes as `combine` numbers them: in order of appearance).
+    """The first row of each code 0, 1, ... (codes as `keys.dense_codes` numbers them: in order of appearance).
 
     In that numbering a row holds a code first exactly where it exceeds every code above it.
     """
     return np.flatnonzero(codes > np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])))
-
-
-def combine(keys: list[np.ndarray]) -> np.ndarray:
-    """One code (0, 1, ...) per distinct combination of several integer code arrays (-1 allowed)."""
-    return pd.factorize(mixed_radix(keys))[0].astype(np.int64)
 
 
 def _number_column(table: Table, column: str, found: Found, what: str) -> np.ndarray:
@@ -144,7 +145,7 @@ def _number_column(table: Table, column: str, found: Found, what: str) -> np.nda
     refused = table.refused.get(column, np.zeros(len(cells.values), dtype=bool))
     found.add_per_value(cells.codes, column, [
         None if r else _ambiguous(v, x) if a else f"{v!r} is not a number; expected {what} such as {EXAMPLE}" if b
-        else None for v, x, b, a, r in zip(cells.values, numbers, bad, ambiguous, refused)])
+        else None for v, x, b, a, r in zip(cells.values.tolist(), numbers, bad, ambiguous, refused)])
     return np.append(np.where(ambiguous | refused, np.nan, numbers), np.nan)[cells.codes]
 
 
@@ -181,7 +182,7 @@ def _year(table: Table, found: Found) -> np.ndarray:
         else f"year {int(value)} is outside {schemas.YEAR_MIN}-{schemas.YEAR_MAX}"
         if not schemas.YEAR_MIN <= value <= schemas.YEAR_MAX else None
         for text, value, unparseable, dotted, cell_refused
-        in zip(cells.values, values, bad, dotted, refused)
+        in zip(cells.values.tolist(), values, bad, dotted, refused)
     ]
     found.add_per_value(cells.codes, "year", [r or None for r in reasons],
                         missing=f"{cells.header} is empty; expected a year such as 2023")
@@ -199,7 +200,7 @@ def identity(table: Table, found: Found, res: Resolution) -> dict:
         cells = table.cells.get(column)
         if cells is None:
             return [], no_cells
-        results = [fn(v) for v in cells.values]
+        results = [fn(v) for v in cells.values.tolist()]
         found.add_per_value(cells.codes, column, [None if err is None else str(err) for _, err in results])
         return [value for value, _ in results], cells.codes
 
@@ -209,53 +210,30 @@ def identity(table: Table, found: Found, res: Resolution) -> dict:
     code_codes = code_cells.codes if code_cells else no_cells
 
     keys = [names.codes, type_codes, province_codes, code_codes]
-    combo = combine(keys)
+    combo = dense_codes(keys)
     firsts = _first_rows(combo)
-    resolved = {k: [] for k in ("entity_code", "entity", "entity_type", "province_code")}
-    reasons = {column: [] for column in ("entity", "entity_code", "entity_type", "province")}
-    given_types, attribution = [], {k: [] for k in ("province_code", "entity_type", "other_entity_code")}
     name_values, code_values = names.values.tolist(), code_cells.values.tolist() if code_cells else []
+    headers = (names.header, code_cells.header if code_cells else None, *(table.header(c) for c in _ENTITY_CELLS))
+    per_combo = []
     for row in firsts:
         name_i, type_i, province_i, code_i = (int(k[row]) for k in keys)
-        name = name_values[name_i] if name_i >= 0 else None
-        entity_type = types[type_i] if type_i >= 0 else None
-        province = provinces[province_i] if province_i >= 0 else None
-        code = code_values[code_i] if code_i >= 0 else None
-        entity, reason, column, contradictions = None, None, "entity", []
-        if name is None and code is None:
-            reason = (f"{names.header} is empty" + (f" and so is {code_cells.header}" if code_cells else "")
-                      + "; expected an entity name such as Kabupaten Mukomuko")
-        else:
-            entity, err = res.entity(name, entity_type, province[0] if province else None, code)
-            if err is not None:
-                reason = str(err)
-                if code is not None and (name is None or isinstance(err, UnknownEntityError) and err.name == code):
-                    column = "entity_code"
-            elif code is not None:  # the code gave the entity: what is written beside it must agree
-                contradictions = res.contradictions(entity, name, entity_type, province[1] if province else None)
-        for c in reasons:
-            said = [f"{table.header(c)} contradicts {code_cells.header} {code!r}: {x.message}; correct one of them"
-                    for x in contradictions if x.field == c]
-            reasons[c].append("; ".join(said) if said else reason if c == column else None)
-        given_types.append(entity_type)
-        for k, attr in (("entity_code", "code"), ("entity", "name"), ("entity_type", "entity_type"),
-                        ("province_code", "province_code")):
-            resolved[k].append(getattr(entity, attr) if entity is not None else None)
-        # Whom a refused row could belong to: its entity, else the province and type it gives.
-        attribution["province_code"].append(entity.province_code if entity else province[0] if province else None)
-        attribution["entity_type"].append(entity.entity_type if entity else entity_type
-                                          or (res.resolver.entity_type_of_name(name) if name else None))
-        attribution["other_entity_code"].append(next((x.named.code for x in contradictions if x.named), None))
-    for column, per_combo in reasons.items():
-        found.add_per_value(combo, column, per_combo)
+        given = (name_values[name_i] if name_i >= 0 else None, types[type_i] if type_i >= 0 else None,
+                 provinces[province_i] if province_i >= 0 else None, code_values[code_i] if code_i >= 0 else None)
+        per_combo.append(res.memo(("row entity", *given, headers), lambda: _row_entity(*given, headers, res)))
+    reasons = {c: [r[0][i] for r in per_combo] for i, c in enumerate(_ENTITY_CELLS)}
+    given_types = [r[1] for r in per_combo]
+    resolved = {k: [r[2][i] for r in per_combo] for i, k in enumerate(_RESOLVED)}
+    attribution = {k: [r[3][i] for r in per_combo] for i, k in enumerate(_ATTRIBUTED)}
+    for column, texts in reasons.items():
+        found.add_per_value(combo, column, texts)
 
     units = table.cells["unit"]
-    unit_types = [res.unit_type(v) for v in units.values]
+    unit_types = [res.unit_type(v) for v in units.values.tolist()]
     found.add_per_value(units.codes, "unit", [None if err is None else str(err) for _, err in unit_types],
                         missing=f"{units.header} is empty; expected a unit name such as Dinas Kesehatan")
     # Two spellings of a one-per-entity unit ("DPMPTSP", "Dinas Penanaman Modal dan PTSP") are one unit.
     unit_keys = [t if t is not None and t not in MANY_PER_ENTITY else v.casefold()
-                 for v, (t, _) in zip(units.values, unit_types)]
+                 for v, (t, _) in zip(units.values.tolist(), unit_types)]
     return {
         "year": year,  # of every row; its code and the year of each code:
         "year_cell": table.cells["year"].codes, "year_of_cell": year_of_cell,
@@ -270,6 +248,42 @@ def identity(table: Table, found: Found, res: Resolution) -> dict:
         "attribution": {k: np.asarray(v, dtype=object) for k, v in attribution.items()},  # per combo
         "unit_type": pd.array([t for t, _ in unit_types], dtype=STRING),
     }
+
+
+_ENTITY_CELLS = ("entity", "entity_code", "entity_type", "province")  # the cells that tell a row's entity
+_RESOLVED = ("entity_code", "entity", "entity_type", "province_code")
+_ATTRIBUTED = ("province_code", "entity_type", "other_entity_code")
+
+
+def _row_entity(name, entity_type, province, code, headers, res: Resolution) -> tuple:
+    """What the entity cells of a row say: (reason per cell of _ENTITY_CELLS, the type given, the entity's
+    _RESOLVED, whom the row could belong to: _ATTRIBUTED); ``headers``: entity's, code's, then _ENTITY_CELLS'."""
+    name_header, code_header, *cell_headers = headers
+    entity, reason, column, contradictions = None, None, "entity", []
+    if name is None and code is None:
+        reason = (f"{name_header} is empty" + (f" and so is {code_header}" if code_header else "")
+                  + "; expected an entity name such as Kabupaten Mukomuko")
+    else:
+        entity, err = res.entity(name, entity_type, province[0] if province else None, code)
+        if err is not None:
+            reason = str(err)
+            if code is not None and (name is None or isinstance(err, UnknownEntityError) and err.name == code):
+                column = "entity_code"
+        elif code is not None:  # the code gave the entity: what is written beside it must agree
+            contradictions = res.contradictions(entity, name, entity_type, province[1] if province else None)
+    reasons = []
+    for c, header in zip(_ENTITY_CELLS, cell_headers):
+        said = [f"{header} contradicts {code_header} {code!r}: {x.message}; correct one of them"
+                for x in contradictions if x.field == c]
+        reasons.append("; ".join(said) if said else reason if c == column else None)
+    resolved = tuple(getattr(entity, attr) if entity is not None else None
+                     for attr in ("code", "name", "entity_type", "province_code"))
+    # Whom a refused row could belong to: its entity, else the province and type it gives.
+    attribution = (entity.province_code if entity else province[0] if province else None,
+                   entity.entity_type if entity else entity_type
+                   or (res.resolver.entity_type_of_name(name) if name else None),
+                   next((x.named.code for x in contradictions if x.named), None))
+    return tuple(reasons), entity_type, resolved, attribution
 
 
 @dataclass
@@ -395,7 +409,7 @@ def _tanpa_maladministrasi(table: Table, found: Found, eras: Eras) -> pd.arrays.
     folded = cells.values.str.casefold()
     truth = np.where(folded.isin(TRUTHY), 1, np.where(folded.isin(FALSY), 0, -1))
     found.add_per_value(cells.codes, "tanpa_maladministrasi", [
-        None if t >= 0 else f"{v!r} is not a flag; expected Ya or Tidak" for v, t in zip(cells.values, truth)])
+        None if t >= 0 else f"{v!r} is not a flag; expected Ya or Tidak" for v, t in zip(cells.values.tolist(), truth)])
     has_tm = np.array([e is None or bool(e.tm_suffix) for e in eras.eras] + [True])[eras.codes]  # True: no era
     no_flag = (cells.codes >= 0) & ~has_tm
     found.add(no_flag, "tanpa_maladministrasi", row_reasons(no_flag, lambda e: (
@@ -409,10 +423,10 @@ def clean_answers(table: Table, found: Found, ident: dict, eras: Eras) -> dict:
     header = table.header
     cells = table.cells["dimension"]
     canonical = {d.casefold(): d for d in DIMENSIONS}
-    dimensions = [canonical.get(v.casefold()) for v in cells.values]
+    dimensions = [canonical.get(v.casefold()) for v in cells.values.tolist()]
     expected = ", ".join(DIMENSIONS[:-1]) + " or " + DIMENSIONS[-1]
     found.add_per_value(cells.codes, "dimension", [None if d else f"{v!r} is not a dimension; expected {expected}"
-                                                   for v, d in zip(cells.values, dimensions)],
+                                                   for v, d in zip(cells.values.tolist(), dimensions)],
                         missing=f"{header('dimension')} is empty; expected {expected}")
     found.add(table.cells["indicator_code"].codes < 0, "indicator_code",
               f"{header('indicator_code')} is empty; expected the indicator's code")
@@ -442,7 +456,8 @@ def duplicates(key: np.ndarray, values: list[np.ndarray], where, what: str) -> l
     """
     # By sorting, not hashing: rows come mostly in key order, which a stable sort passes over in one go.
     order = np.argsort(key, kind="stable")
-    same = key[order[1:]] == key[order[:-1]]
+    ordered = key[order]
+    same = ordered[1:] == ordered[:-1]
     if not same.any():
         return []
     shared = np.zeros(len(key), dtype=bool)

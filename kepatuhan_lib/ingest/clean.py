@@ -75,9 +75,8 @@ def _canonical(table: Table, values: dict, ident: dict, keep: np.ndarray) -> pd.
         return coded(cells.values if distinct is None else distinct, kept(cells.codes), every)
 
     combo = kept(ident["combo"])
-    repeated = np.zeros(len(keep), dtype=np.intp)
     frame = {
-        "year": pd.array(kept(ident["year"]), dtype="Int16"),
+        "year": _whole_numbers(kept(ident["year"]), np.int16),
         **{c: coded(ident["resolved"][c], combo, every)
            for c in ("entity_type", "province_code", "entity_code", "entity")},
         "unit": text("unit"),
@@ -92,16 +91,32 @@ def _canonical(table: Table, values: dict, ident: dict, keep: np.ndarray) -> pd.
         frame.update({
             "dimension": text("dimension", values["dimension"]), "variable": text("variable"),
             "indicator_code": text("indicator_code"), "indicator": text("indicator"),
-            "respondent": text("respondent"), "weight": pd.array(kept(values["weight"]), dtype="Float64"),
-            "score": pd.array(kept(values["score"]), dtype="Int16"),
+            "respondent": text("respondent"),
+            "weight": pd.arrays.FloatingArray(kept(values["weight"]), np.isnan(kept(values["weight"]))),
+            "score": _whole_numbers(kept(values["score"]), np.int16),
         })
     frame.update({
-        "source_file": coded([table.file], repeated, True), "source_sha256": coded([table.sha256], repeated, True),
-        "source_sheet": coded([table.sheet], repeated, True), "source_row": pd.array(kept(table.rows), dtype="Int64"),
+        "source_file": _repeated(table.file, len(keep)), "source_sha256": _repeated(table.sha256, len(keep)),
+        "source_sheet": _repeated(table.sheet, len(keep)), "source_row": _whole_numbers(kept(table.rows), np.int64),
         "synthetic": kept(_synthetic(table)),
     })
     schema = schemas.UNITS if table.layout.kind == "units" else schemas.ANSWERS
-    return schemas.as_declared(pd.DataFrame(frame)[list(schema.columns)], schema)  # checked in `_conforming`
+    # The columns as made (a frame of a dict copies each by default); checked in `_conforming`.
+    return schemas.as_declared(pd.DataFrame({c: frame[c] for c in schema.columns}, copy=False), schema)
+
+
+def _repeated(text: str | None, n: int) -> pd.Categorical:
+    """One text (or none) on every row, as `coded` makes a text column."""
+    categories = pd.Index([] if text is None else [text], dtype=schemas.STRING)
+    return pd.Categorical.from_codes(np.full(n, -1 if text is None else 0, dtype=np.int8),
+                                     dtype=pd.CategoricalDtype(categories), validate=False)
+
+
+def _whole_numbers(values: np.ndarray, dtype) -> pd.arrays.IntegerArray:
+    """Whole numbers (NaN: missing) as a nullable integer array, made directly: `pd.array` would look at every
+    float for a fraction, and the checks have refused the rows of one already."""
+    missing = np.isnan(values) if values.dtype.kind == "f" else np.zeros(len(values), dtype=bool)
+    return pd.arrays.IntegerArray((np.where(missing, 0, values) if missing.any() else values).astype(dtype), missing)
 
 
 def _synthetic(table: Table) -> np.ndarray:

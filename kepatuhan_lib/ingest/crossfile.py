@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .checks import DUPLICATE_RULES, MANY_PER_ENTITY, combine, duplicates, fmt
+from ..keys import dense_codes, run_starts
+from .checks import DUPLICATE_RULES, MANY_PER_ENTITY, duplicates, fmt
 
 
 def _unit_key(frame: pd.DataFrame) -> np.ndarray:
@@ -17,7 +18,9 @@ def _unit_key(frame: pd.DataFrame) -> np.ndarray:
 def across_tables(frames: list[pd.DataFrame], kind: str) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
     """Rows of one entity-year given in several files or sheets are compared like rows of one table."""
     entity = ["year", "entity_code"]
-    seen = pd.concat([f[entity].drop_duplicates().assign(_t=i) for i, f in enumerate(frames)], ignore_index=True) \
+    # An entity's rows come together: the first row of each run of them is enough to see which a table has.
+    seen = pd.concat([f[entity].iloc[run_starts(f, entity)].drop_duplicates().assign(_t=i)
+                      for i, f in enumerate(frames)], ignore_index=True) \
         if frames else pd.DataFrame(columns=[*entity, "_t"])
     shared = seen[seen.duplicated(entity, keep=False)][entity].drop_duplicates()
     if shared.empty:
@@ -32,7 +35,7 @@ def across_tables(frames: list[pd.DataFrame], kind: str) -> tuple[list[pd.DataFr
     keys.append(pd.factorize(_unit_key(sub))[0])
     sheet = sub["source_sheet"].astype(object).map(lambda s: "" if pd.isna(s) else f"[{s}]")
     where = (sub["source_file"].astype(str) + sheet + " row " + sub["source_row"].astype(str)).to_numpy(dtype=object)
-    refused = duplicates(combine(keys), [sub[c].to_numpy(dtype=float, na_value=np.nan) for c in value_columns],
+    refused = duplicates(dense_codes(keys), [sub[c].to_numpy(dtype=float, na_value=np.nan) for c in value_columns],
                           where.__getitem__, what)
     if not refused:
         return frames, []

@@ -22,10 +22,21 @@ _KNOWN_COLUMNS = {
 }
 
 
+_INVISIBLE = re.compile(r"[\ufeff\u200b\u200c\u200d\u2060]")
+_SPACING = re.compile(r"[\s\u00a0\u202f_]+")
+
+
 def normalise_header(text: object) -> str:
     """A header as compared with the declared variants: case, spacing, NBSP, `_`, BOM and zero-width ignored."""
-    visible = re.sub(r"[\ufeff\u200b\u200c\u200d\u2060]", "", str(text))
-    return re.sub(r"[\s\u00a0\u202f_]+", " ", visible).strip().strip(":*").strip().casefold()
+    text = str(text)
+    return _normalised_header(text) if len(text) <= 200 else _normalise(text)
+
+
+def _normalise(text: str) -> str:
+    return _SPACING.sub(" ", _INVISIBLE.sub("", text)).strip().strip(":*").strip().casefold()
+
+
+_normalised_header = functools.lru_cache(maxsize=4096)(_normalise)  # the rows searched repeat most of their cells
 
 
 @dataclass(frozen=True)
@@ -101,10 +112,11 @@ def find_header(grid: list[list[str | None]]) -> tuple[int, Layout, dict[int, st
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         above = grid[i - 1] if i else []
         labels = [cell if cell else (above[j] if j < len(above) else None) for j, cell in enumerate(row)]
+        normalised = [normalise_header(label) if label else None for label in labels]  # once, for every layout
         for layout in layouts():
             mapping = {}
-            for j, label in enumerate(labels):
-                column = layout.lookup.get(normalise_header(label)) if label else None
+            for j, label in enumerate(normalised):
+                column = layout.lookup.get(label) if label else None
                 if column and column not in mapping.values():
                     mapping[j] = column
             score = (not layout.missing(set(mapping.values())), len(mapping))

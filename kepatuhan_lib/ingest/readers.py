@@ -21,7 +21,7 @@ import pyarrow.csv as pacsv
 
 from .. import config
 from ..errors import Problem
-from ..schemas import STRING
+from ..schemas import STRING, UNIT_NUMBERS
 from .cells import Table, column_letter, make_table
 from .layouts import HEADER_SEARCH_ROWS, find_header, header_cells, not_a_table
 
@@ -38,7 +38,7 @@ MAX_XLSX_CELLS = 1_000_000  # used range (rows x columns from A1) of a sheet: ab
 MAX_XLSX_PART_BYTES = 64 * 1024**2  # one part unpacked (sheet XML, shared strings): a sheet of
 # MAX_XLSX_CELLS is about 40 MB of XML; beyond is a zip bomb or a 200 MB string
 MAX_XLSX_TOTAL_BYTES = 128 * 1024**2  # every part unpacked: a few full sheets
-_NUMERIC = ("year", "input", "proses", "output", "pengaduan", "nilai", "koreksi", "kepercayaan", "weight", "score")
+_NUMERIC = ("year", *UNIT_NUMBERS, "weight", "score")
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters no text has (tab, CR, LF aside)
 

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from .. import config, i18n, schemas
+from ..reference import province_names
 from . import data
 
 Allowed = Callable[[], Mapping[Any, str] | Sequence[Any]] | Sequence[Any] | None
@@ -117,14 +118,6 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "tanpa-nama"
 
 
-def province_names() -> dict[str, str]:
-    """Province code -> name, from the reference regions (38 provinces)."""
-    from ..reference import provinces
-
-    table = provinces()
-    return dict(zip(table["code"], table["name"], strict=True))
-
-
 # Years and entity codes are checked against the data by the notebooks themselves (they say
 # "tidak dinilai" for a year without scores); provinces are a closed list known in advance.
 YEAR = Parameter("year", int, 2023, description="assessment year")
@@ -145,7 +138,7 @@ REGIONAL_TYPES = (schemas.PROVINCE, *schemas.REGIONAL)
 REPORT_INPUTS = (*data.TABLES, data.published_sources)
 
 
-# --- what each report reads (sections.py), so that new data rebuilds only the reports that show it ---
+# --- what each report reads (reports/sections/), so that new data rebuilds only the reports that show it ---
 
 def _province_entities(params: dict, tables) -> list[tuple]:
     """(province_code, entity_type) of a province's own government and its kabupaten and kota."""

@@ -13,30 +13,37 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from markupsafe import Markup  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 
 from ..i18n import _  # noqa: E402
 from ..schemas import ZONES  # noqa: E402
 from . import fmt, labels  # noqa: E402
-from .tables import DIRECTION_COLOUR  # noqa: E402
+from .palette import colour, css_name  # noqa: E402
 
-ZONE_COLOUR = {"hijau": "#2e8b57", "kuning": "#e0b000", "merah": "#c0392b"}
+ZONE_COLOUR = {zone: colour(f"zona-{zone}") for zone in ZONES}
 ZONE_HATCH = {"hijau": "", "kuning": "..", "merah": "//"}  # tells zones apart in grey print
 DPI = 96
-SCORE_CMAP = LinearSegmentedColormap.from_list("skor", ["#b2182b", "#f4e49c", "#1a7a4c"])
+SCORE_CMAP = LinearSegmentedColormap.from_list("skor", [colour(f"skala-{s}") for s in ("rendah", "tengah", "tinggi")])
+TEXT, MUTED, GRID, LIGHT = colour("teks"), colour("redup"), colour("kisi"), colour("latar")
 plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
                      "axes.formatter.use_locale": False})
 
 
-def figure_html(fig, alt: str, caption: str | None = None) -> str:
+def figure_html(fig, alt: str, caption: str | None = None) -> Markup:
     """The figure as an embedded PNG in a <figure>, with alt text and an optional caption; closes it."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    figcaption = f'<figcaption style="color:#59636e;font-size:.88em">{html.escape(caption)}</figcaption>' if caption else ""
-    return (f'<figure style="margin:.5em 0 1.2em"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
-            f'style="max-width:100%;height:auto">{figcaption}</figure>')
+    figcaption = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return Markup(f'<figure class="grafik"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+                  f"{figcaption}</figure>")
+
+
+def direction_colour(direction) -> str:
+    """The colour of a change's direction (naik, turun, ...), as the text says it (kepatuhan.css)."""
+    return MUTED if fmt.is_missing(direction) else colour(f"arah-{css_name(direction)}")
 
 
 # --- alt texts: what a chart shows and its extremes, from the data it draws ------------------------
@@ -135,20 +142,20 @@ def dumbbell(table: pd.DataFrame, year: int, year_prev: int | None):
     rows = table[table["score"].notna()].sort_values("score")
     fig, ax = plt.subplots(figsize=(7.2, 0.34 * len(rows) + 1.0))
     for i, row in enumerate(rows.itertuples()):
-        colour = DIRECTION_COLOUR.get(row.direction, "#59636e")
+        shade = direction_colour(row.direction)
         if not fmt.is_missing(row.score_prev):
-            ax.plot([row.score_prev, row.score], [i, i], color=colour, lw=2, alpha=.8)
-            ax.plot(row.score_prev, i, "o", mfc="white", mec=colour, ms=6)
-        ax.plot(row.score, i, "o", color=colour, ms=7)
+            ax.plot([row.score_prev, row.score], [i, i], color=shade, lw=2, alpha=.8)
+            ax.plot(row.score_prev, i, "o", mfc=LIGHT, mec=shade, ms=6)
+        ax.plot(row.score, i, "o", color=shade, ms=7)
         note = fmt.arah(row.direction) + ("" if fmt.is_missing(row.delta) else f" {fmt.selisih(row.delta)}")
-        ax.annotate(f"{fmt.skor(row.score)}  {note}", (101, i), va="center", fontsize=8, color=colour,
+        ax.annotate(f"{fmt.skor(row.score)}  {note}", (101, i), va="center", fontsize=8, color=shade,
                     annotation_clip=False)
     ax.set_yticks(range(len(rows)), [str(e) for e in rows["entity"]])
     ax.set_xlim(min(40, float(rows[["score", "score_prev"]].min().min() or 40) - 2), 100)
     _decimal_axis(ax)
     ax.set_xlabel(_("nilai {year_prev} (lingkaran kosong) → {year} (lingkaran penuh)").format(
         year_prev=year_prev or "", year=year).replace("  ", " "))
-    ax.grid(axis="x", color="#e5e5e5")
+    ax.grid(axis="x", color=GRID)
     return fig
 
 
@@ -162,10 +169,10 @@ def heatmap(matrix: pd.DataFrame, *, vmin: float, vmax: float, labels: pd.DataFr
                 mask=missing, cmap=SCORE_CMAP, vmin=vmin, vmax=vmax, annot=labels.to_numpy(dtype=object), fmt="",
                 annot_kws={"fontsize": 8.5}, cbar=False, ax=ax)
     for i, j in zip(*np.nonzero(missing), strict=True):
-        ax.text(j + .5, i + .5, "–", ha="center", va="center", fontsize=8.5, color="#1f2328")
+        ax.text(j + .5, i + .5, "–", ha="center", va="center", fontsize=8.5, color=TEXT)
     ax.set_xticklabels(ax.get_xticklabels(), rotation=35, ha="right")
     ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
-    ax.set_facecolor("#eeeeee")
+    ax.set_facecolor(colour("zona-tidak-ada-latar"))  # a cell without a value
     ax.tick_params(length=0)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
@@ -180,12 +187,12 @@ def zone_bars(shares: pd.DataFrame):
     for zone in ZONES:
         values = shares.get(zone, pd.Series(0.0, index=shares.index)).fillna(0).to_numpy(dtype=float)
         name = labels.value(labels.ZONE, zone)
-        ax.bar(x, values, bottom=bottom, color=ZONE_COLOUR[zone], hatch=ZONE_HATCH[zone], edgecolor="white",
+        ax.bar(x, values, bottom=bottom, color=ZONE_COLOUR[zone], hatch=ZONE_HATCH[zone], edgecolor=LIGHT,
                label=name, width=.65)
         for xi, b, v in zip(x, bottom, values, strict=True):
             if v >= .10:  # two lines of 7 pt text need a tenth of the axis height
                 ax.text(xi, b + v / 2, f"{name}\n{fmt.persen(v, 0)}", ha="center", va="center", fontsize=7,
-                        color="white" if zone != "kuning" else "#1f2328")
+                        color=LIGHT if zone != "kuning" else TEXT)
         bottom += values
     ax.set_xticks(x, [str(y) for y in shares.index])
     ax.set_ylim(0, 1)
@@ -202,15 +209,15 @@ def tile_map(tiles: pd.DataFrame, *, vmin: float = 50, vmax: float = 100):
     fig, ax = plt.subplots(figsize=(10.0, 5.8))
     for t in tiles.itertuples():
         known = not fmt.is_missing(t.mean)
-        colour = SCORE_CMAP((float(t.mean) - vmin) / (vmax - vmin)) if known else "#e6e6e6"
-        ax.add_patch(plt.Rectangle((t.col, -t.row), .94, .94, color=colour, ec="white"))
+        fill = SCORE_CMAP((float(t.mean) - vmin) / (vmax - vmin)) if known else colour("petak-kosong")
+        ax.add_patch(plt.Rectangle((t.col, -t.row), .94, .94, color=fill, ec=LIGHT))
         dark = known and abs(float(t.mean) - (vmin + vmax) / 2) > (vmax - vmin) * 0.3
         body = (_("{mean}\n{share} hijau").format(mean=fmt.angka(t.mean, 1), share=fmt.persen(t.share_green, 0)) if known
                 else fmt.not_assessed().replace(" ", "\n", 1))
         ax.text(t.col + .47, -t.row + .68, t.abbrev, ha="center", va="center", fontsize=7.5, weight="bold",
-                color="white" if dark else "#1f2328")
+                color=LIGHT if dark else TEXT)
         ax.text(t.col + .47, -t.row + .3, body, ha="center", va="center", fontsize=6.5,
-                color="white" if dark else "#1f2328")
+                color=LIGHT if dark else TEXT)
     ax.set_xlim(-.1, tiles["col"].max() + 1)
     ax.set_ylim(-tiles["row"].max() - .1, 1)
     ax.set_aspect("equal")
@@ -229,22 +236,22 @@ def trajectory(history: pd.DataFrame, eras: list[tuple[int, str]], year: int):
     history = history.sort_values("year")
     fig, ax = plt.subplots(figsize=(7.2, 3.0))
     known = history[history["score"].notna()]
-    ax.plot(known["year"].astype(int), known["score"].astype(float), color="#59636e", lw=1.2, zorder=1)
+    ax.plot(known["year"].astype(int), known["score"].astype(float), color=MUTED, lw=1.2, zorder=1)
     for row in known.itertuples():
         ax.plot(int(row.year), float(row.score), "o", ms=8 if row.year == year else 6,
-                color=ZONE_COLOUR.get(row.zone, "#59636e"), mec="#1f2328", zorder=2)
+                color=ZONE_COLOUR.get(row.zone, MUTED), mec=TEXT, zorder=2)
         ax.annotate(f"{fmt.skor(row.score)}\n{labels.value(labels.ZONE, row.zone) if not fmt.is_missing(row.zone) else ''}",
                     (int(row.year), float(row.score)), textcoords="offset points", xytext=(0, 8), ha="center",
                     fontsize=7)
     for first, label in eras[1:]:
-        ax.axvline(first - .5, color="#b58a00", ls="--", lw=1)
-        ax.text(first - .45, 3, label, rotation=90, fontsize=7, color="#7a5b00", va="bottom")
+        ax.axvline(first - .5, color=colour("era-garis"), ls="--", lw=1)
+        ax.text(first - .45, 3, label, rotation=90, fontsize=7, color=colour("era-teks"), va="bottom")
     years = [int(y) for y in history["year"]]
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylim(0, 110)
     _decimal_axis(ax, "y")
     ax.set_ylabel(_("nilai"))
-    ax.grid(axis="y", color="#e5e5e5")
+    ax.grid(axis="y", color=GRID)
     return fig
 
 
@@ -257,9 +264,9 @@ def rank_history(ranks: pd.DataFrame):
         ax.set_title(title, fontsize=9)
         if known.empty:  # said in words: an empty axis would show a scale of nothing
             ax.set_axis_off()
-            ax.text(.5, .5, fmt.not_available(), transform=ax.transAxes, ha="center", va="center", color="#59636e")
+            ax.text(.5, .5, fmt.not_available(), transform=ax.transAxes, ha="center", va="center", color=MUTED)
             continue
-        ax.plot(known["year"].astype(int), known[column].astype(int), "o-", color="#0b5cad")
+        ax.plot(known["year"].astype(int), known[column].astype(int), "o-", color=colour("aksen"))
         for row in known.itertuples():
             ax.annotate(str(int(getattr(row, column))), (int(row.year), int(getattr(row, column))),
                         textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import config, methodology, schemas, storage
 from ..errors import KepatuhanError, ParameterError, ReportDataError
+from ..reference import province_names
 from ..schemas import NATIONAL_TYPES, PROVINCE, REGIONAL
 
 DIMENSION_COLUMNS = schemas.DIMENSION_NAMES
@@ -80,8 +81,6 @@ def _read(path: Path, mtime_ns: int) -> pd.DataFrame:
 
 def province_label(code: str) -> str:
     """'Bengkulu' for '17', from the reference regions."""
-    from .catalog import province_names
-
     return province_names().get(code, code)
 
 

@@ -13,8 +13,9 @@ from markupsafe import Markup
 
 from .. import __version__, config, i18n, storage
 from ..i18n import N_, _
+from ..reference import province_names
 from . import fmt, labels
-from .catalog import REPORTS, localized, province_names
+from .catalog import REPORTS, localized
 from .render import content_security_policy
 
 TEMPLATE = "daftar-laporan.html.j2"

@@ -6,88 +6,86 @@ import hashlib
 import html
 
 import pandas as pd
+from markupsafe import Markup
 
 from .. import methodology
 from ..i18n import _
 from ..schemas import DIMENSION_KEYS
 from . import fmt, labels
 from .data import PROVINCE, REGIONAL
+from .palette import css_name
 
-ZONE_STYLE = {  # background, text, border: dark text on light fill, readable in print and without colour
-    "hijau": ("#d3f2dc", "#0b4f24", "#2e8b57"),
-    "kuning": ("#fff1b8", "#5c4400", "#c99a00"),
-    "merah": ("#fbd5d5", "#7a1212", "#c0392b"),
-}
-MISSING_STYLE = ("#eeeeee", "#444444", "#999999")
-DIRECTION_COLOUR = {"naik": "#0b5cad", "turun": "#b34700", "tetap": "#59636e", "baru dinilai": "#6f42c1",
-                    "tidak dinilai": "#59636e"}
 VALIDATION_ANCHOR = "ringkasan-validasi"  # the validation summary in a report's data appendix
 TABLE_ATTRIBUTES = 'class="tabel-kepatuhan" style="border-collapse:collapse"'
 H = labels.header
 
 
-# --- small HTML pieces (every data string escaped here) ----------------------------------------
+# --- small HTML pieces (Markup: every data string escaped here; colours by class, kepatuhan.css) ------
 
-def badge(zone, category=None) -> str:
+def badge(zone, category=None) -> Markup:
     """Grade and zone as a coloured label that also reads without colour: 'A · hijau'."""
     if fmt.is_missing(zone) and fmt.is_missing(category):
-        return f'<span style="color:{MISSING_STYLE[1]}">{fmt.not_available()}</span>'
-    bg, fg, border = ZONE_STYLE.get(zone, MISSING_STYLE)
+        return Markup(f'<span class="tanpa-zona">{fmt.not_available()}</span>')
+    colours = f"zona-{css_name(zone)}" if zone in labels.ZONE else "zona-tidak-ada"
     text = " · ".join(labels.value(labels.ZONE, v) if v in labels.ZONE else str(v)
                       for v in (category, zone) if not fmt.is_missing(v))
-    return (f'<span style="background:{bg};color:{fg};border:1px solid {border};border-radius:3px;'
-            f'padding:0 .35em;white-space:nowrap">{html.escape(text)}</span>')
+    return Markup(f'<span class="lencana {colours}">{html.escape(text)}</span>')
 
 
-def mark(basis) -> str:
+def mark(basis) -> Markup:
     """The provenance mark after a figure: P dipublikasikan, H dihitung, S sintetis."""
     if fmt.is_missing(basis) or basis not in fmt.BASIS_MARK:
-        return ""
-    return f'<sup class="tanda" title="{html.escape(fmt.basis_label(basis))}">{fmt.BASIS_MARK[basis]}</sup>'
+        return Markup("")
+    return Markup(f'<sup class="tanda" title="{html.escape(fmt.basis_label(basis))}">{fmt.BASIS_MARK[basis]}</sup>')
 
 
-def footnote(number) -> str:
+def derived(text: str) -> Markup:
+    """A figure computed from the figures the report shows (a mean, a count, a change, a rank among them): †."""
+    return Markup(f'{html.escape(text)}<sup class="tanda" title="{html.escape(fmt.derived_label())}">'
+                  f'{fmt.DERIVED_MARK}</sup>')
+
+
+def footnote(number) -> Markup:
     """A link to the report's source list: [3]."""
     if number is None:
-        return ""
+        return Markup("")
     label = html.escape(_("sumber {n}").format(n=int(number)))
-    return f'<sup class="rujukan"><a href="#sumber-{int(number)}" aria-label="{label}">[{int(number)}]</a></sup>'
+    return Markup(f'<sup class="rujukan"><a href="#sumber-{int(number)}" aria-label="{label}">[{int(number)}]</a></sup>')
 
 
 def marked_score(value, basis, missing: str | None = None, note: int | None = None,
-                 rejected=None) -> str:
+                 rejected=None) -> Markup:
     """A score with its mark and, for a published figure, its footnote; a missing one in words (an
     entity held back for ``rejected`` rows: "tidak dihitung", linked to the validation appendix)."""
     if fmt.is_missing(value) and not fmt.is_missing(rejected):
-        return (f'<span class="tidak-ada">{fmt.not_computed()}</span> (<a href="#{VALIDATION_ANCHOR}">'
-                + html.escape(_("{n} baris ditolak").format(n=int(rejected))) + "</a>)")
+        return Markup(f'<span class="tidak-ada">{fmt.not_computed()}</span> (<a href="#{VALIDATION_ANCHOR}">'
+                      + html.escape(_("{n} baris ditolak").format(n=int(rejected))) + "</a>)")
     if fmt.is_missing(value):
         if not fmt.is_missing(basis) and basis == "published":  # a published zone or rank without its score
-            return f'<span class="tidak-ada">{fmt.not_published()}</span>{footnote(note)}'
-        return f'<span class="tidak-ada">{fmt.not_available() if missing is None else missing}</span>'
+            return Markup(f'<span class="tidak-ada">{fmt.not_published()}</span>{footnote(note)}')
+        return Markup(f'<span class="tidak-ada">{fmt.not_available() if missing is None else missing}</span>')
     published = not fmt.is_missing(basis) and basis == "published"  # only a published figure has a source
-    return f"{fmt.skor(value)}{mark(basis)}{footnote(note) if published else ''}"
+    return Markup(f"{fmt.skor(value)}{mark(basis)}{footnote(note) if published else ''}")
 
 
-def marked_rank(rank, basis, note: int | None = None) -> str:
+def marked_rank(rank, basis, note: int | None = None) -> Markup:
     """A rank with what it is: published (P and its footnote), or computed among the figures shown (†)."""
     if fmt.is_missing(rank):
-        return fmt.not_available()
+        return Markup(fmt.not_available())
     if not fmt.is_missing(basis) and basis == "published":
-        return f"{int(rank)}{mark('published')}{footnote(note)}"
-    return f'{int(rank)}<sup class="tanda" title="{html.escape(fmt.derived_label())}">{fmt.DERIVED_MARK}</sup>'
+        return Markup(f"{int(rank)}{mark('published')}{footnote(note)}")
+    return derived(str(int(rank)))
 
 
-def direction_html(direction, delta=None) -> str:
+def direction_html(direction, delta=None) -> Markup:
     if fmt.is_missing(direction) or not direction:
-        return f'<span style="color:#59636e">{fmt.not_available()}</span>'
-    colour = DIRECTION_COLOUR.get(direction, "#1f2328")
+        return Markup(f'<span class="redup">{fmt.not_available()}</span>')
     amount = "" if fmt.is_missing(delta) else f" ({fmt.selisih(delta)})"
-    return (f'<span class="arah" style="color:{colour};white-space:nowrap">'  # wraps on paper (kepatuhan.css)
-            f'{html.escape(fmt.arah(direction))}{amount}</span>')
+    return Markup(f'<span class="arah arah-{css_name(direction)}">'  # wraps on paper (kepatuhan.css)
+                  f'{html.escape(fmt.arah(direction))}{amount}</span>')
 
 
-def sparkline(history: pd.DataFrame, year: int, width: int = 96, height: int = 24) -> str:
+def sparkline(history: pd.DataFrame, year: int, width: int = 96, height: int = 24) -> Markup:
     """An inline SVG of an entity's scores over the years (0-100 scale); this year's point filled.
 
     ``history``: columns year, score, one row per year of the axis (a missing score leaves a gap).
@@ -98,7 +96,7 @@ def sparkline(history: pd.DataFrame, year: int, width: int = 96, height: int = 2
     label = "; ".join(f"{y}: {fmt.skor(s)}" for y, s in zip(years, history["score"], strict=True)
                       if not fmt.is_missing(s))
     if not years:
-        return ""
+        return Markup("")
     span = max(len(years) - 1, 1)
     pad = 3
     position = {y: i for i, y in enumerate(years)}  # assessed years evenly spaced (2020 had no survey)
@@ -118,24 +116,25 @@ def sparkline(history: pd.DataFrame, year: int, width: int = 96, height: int = 2
     if len(segment) > 1:
         parts.append(segment)
     lines = "".join(
-        f'<polyline fill="none" stroke="#59636e" stroke-width="1.2" points="'
+        f'<polyline fill="none" stroke-width="1.2" points="'
         f'{" ".join(f"{x:.1f},{y:.1f}" for x, y in seg)}"/>' for seg in parts
     )
     dots = "".join(
-        f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="{2.6 if y == year else 1.6}" fill="{"#0b5cad" if y == year else "#59636e"}"/>'
+        f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="2.6" class="tahun-ini"/>' if y == year else
+        f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="1.6"/>'
         for y, s in zip(years, history["score"], strict=True) if not fmt.is_missing(s)
         for x, yy in [xy(y, s)]
     )
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img" '  # scales as a whole where CSS narrows it (print)
-            f'aria-label="{html.escape(label)}"><title>{html.escape(label)}</title>{lines}{dots}</svg>')
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" class="tren" width="{width}" height="{height}" '
+                  f'viewBox="0 0 {width} {height}" role="img" '  # scales as a whole where CSS narrows it (print)
+                  f'aria-label="{html.escape(label)}"><title>{html.escape(label)}</title>{lines}{dots}</svg>')
 
 
-def sources_html(cites) -> str:
+def sources_html(cites) -> Markup:
     """'[3] Judul. https://...' per source of ``cites`` (data.Citations): the address as text and as a link
     (nothing is fetched)."""
     if cites.sources.empty:
-        return "<p>" + html.escape(_("Laporan ini tidak memuat angka yang dipublikasikan.")) + "</p>"
+        return Markup("<p>" + html.escape(_("Laporan ini tidak memuat angka yang dipublikasikan.")) + "</p>")
     items = []
     for r in cites.sources.itertuples():
         title = "" if fmt.is_missing(r.judul) else f"{html.escape(str(r.judul))}. "
@@ -146,7 +145,7 @@ def sources_html(cites) -> str:
         else:  # a publication name where no address exists
             where = html.escape(str(r.url))
         items.append(f'<li id="sumber-{r.nomor}" value="{r.nomor}">{title}{where}</li>')
-    return f'<ol class="sumber">{"".join(items)}</ol>'
+    return Markup(f'<ol class="sumber">{"".join(items)}</ol>')
 
 
 def styled(display: pd.DataFrame, html_columns=(), caption: str | None = None):
@@ -160,8 +159,8 @@ def styled(display: pd.DataFrame, html_columns=(), caption: str | None = None):
     if html_columns:
         styler = styler.format(lambda v: v, subset=list(html_columns))
     styler = styler.set_table_styles([
-        {"selector": "th", "props": "text-align:left;padding:.3em .6em;border-bottom:2px solid #1f2328"},
-        {"selector": "td", "props": "padding:.25em .6em;border-bottom:1px solid #d1d9e0;vertical-align:middle"},
+        {"selector": "th", "props": "text-align:left;padding:.3em .6em;border-bottom:2px solid var(--teks)"},
+        {"selector": "td", "props": "padding:.25em .6em;border-bottom:1px solid var(--garis);vertical-align:middle"},
     ])
     if caption:
         styler = styler.set_caption(html.escape(caption))
@@ -269,7 +268,7 @@ def source_of(fact_ids: pd.Series, facts: pd.DataFrame) -> pd.DataFrame:
     return by_id.reindex(fact_ids.astype("string").to_numpy()).reset_index(drop=True).set_axis(fact_ids.index)
 
 
-def disagreement_notes(disagreements: pd.DataFrame, cites) -> dict[tuple[int, str], str]:
+def disagreement_notes(disagreements: pd.DataFrame, cites) -> dict[tuple[int, str], Markup]:
     """(year, entity_code) -> a visible note naming every other published figure of the report's scope
     (the facts ``cites`` numbers) and its source: 'sumber lain: 84,22ᴾ[2] peringkat 5' (HTML, escaped)."""
     parts: dict[tuple[int, str], list[str]] = {}
@@ -279,7 +278,7 @@ def disagreement_notes(disagreements: pd.DataFrame, cites) -> dict[tuple[int, st
         rank = "" if fmt.is_missing(r.rank_in_province) else " " + _("peringkat {n}").format(n=int(r.rank_in_province))
         parts.setdefault((int(r.year), str(r.entity_code)), []).append(
             f"{marked_score(r.score, 'published', note=cites.of(r.fact_id))}{rank}")
-    return {key: _("sumber lain: {figures}").format(figures="; ".join(found)) for key, found in parts.items()}
+    return {key: Markup(_("sumber lain: {figures}").format(figures="; ".join(found))) for key, found in parts.items()}
 
 
 def league_styler(table: pd.DataFrame, history: pd.DataFrame, year: int, cites, notes: dict, public: bool):
